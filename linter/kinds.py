@@ -1,0 +1,132 @@
+"""Canonical resource kinds and their attributes: the contract between adapters and policies.
+
+Every adapter (Terraform azurerm/azapi, ARM, Bicep, Kubernetes YAML, Terraform kubernetes/helm)
+produces these kinds with these attribute names, normalised once:
+
+* regions are ``normalize_region``-ed strings (or a Symbol such as ``resourceGroup().location``);
+* enum values keep Azure's canonical spelling (``StorageV2``, ``SystemAssigned``), compared
+  case-insensitively by policies through ``linter.values.eq``;
+* identity types have no spaces (``SystemAssigned,UserAssigned``);
+* lists are ``Known(list[Value])`` so each element keeps its own span.
+
+``refs`` (reference attributes) are resolved into edges by ``linter.link``; their values are Symbols
+(Terraform computed ids such as ``Symbol("azurerm_kubernetes_cluster.aks.id")``) or resource id
+strings (ARM), matched against ``Resource.ids``.
+"""
+
+from __future__ import annotations
+
+CLUSTER = "cluster"
+NODE_POOL = "node_pool"
+BACKUP_VAULT = "backup_vault"
+BACKUP_POLICY = "backup_policy"
+BACKUP_INSTANCE = "backup_instance"
+EXTENSION = "extension"
+TRUSTED_ACCESS = "trusted_access_binding"
+STORAGE_ACCOUNT = "storage_account"
+BLOB_CONTAINER = "blob_container"
+ROLE_ASSIGNMENT = "role_assignment"
+PRIVATE_ENDPOINT = "private_endpoint"
+RESOURCE_GROUP = "resource_group"
+PROVIDER_REQUIREMENT = "provider_requirement"
+STORAGE_CLASS = "storage_class"
+PERSISTENT_VOLUME = "persistent_volume"
+PERSISTENT_VOLUME_CLAIM = "persistent_volume_claim"
+HELM_RELEASE = "helm_release"
+K8S_OBJECT = "k8s_object"
+NAMESPACE = "namespace"
+
+#: kind -> {attribute: meaning}. Attributes not listed are adapter-private and must not be read
+#: by policies. ``ref:`` entries live in ``Resource.refs`` and become edges of the same name.
+ATTRIBUTES: dict[str, dict[str, str]] = {
+    CLUSTER: {
+        "name": "cluster name",
+        "location": "normalised region",
+        "identity_type": "SystemAssigned | UserAssigned | None (no spaces); ABSENT when no identity block",
+        "service_principal": "True when the cluster authenticates with a service principal",
+        "service_principal_client_id": "the SP client id (ARM clientId other than 'msi')",
+        "principal_id": "Symbol/str: the system-assigned identity's principal id",
+        "user_assigned_identity_ids": "list of UAMI ids",
+        "disk_csi_enabled": "bool (default True)",
+        "snapshot_controller_enabled": "bool (default True)",
+        "private_cluster": "bool",
+        "outbound_type": "loadBalancer | userDefinedRouting | none | block ...",
+        "artifact_source": "Cache | Direct",
+        "resource_group": "resource group name",
+    },
+    NODE_POOL: {
+        "name": "pool name",
+        "os_type": "Linux | Windows (default Linux)",
+        "os_sku": "Ubuntu, AzureLinux, Windows2022 ...",
+        "vm_size": "Standard_D2s_v5 ...",
+        "mode": "System | User",
+        "ref:cluster": "the cluster this pool belongs to",
+    },
+    BACKUP_VAULT: {
+        "name": "vault name",
+        "location": "normalised region",
+        "resource_group": "resource group name",
+        "identity_type": "SystemAssigned | UserAssigned | SystemAssigned,UserAssigned | None",
+        "principal_id": "Symbol/str: system-assigned principal id",
+        "redundancy": "GeoRedundant | LocallyRedundant | ZoneRedundant",
+        "cross_region_restore": "bool",
+    },
+    BACKUP_POLICY: {
+        "name": "policy name",
+        "datasource_types": "list of datasource type strings",
+        "repeating_intervals": "list of ISO 8601 repeating intervals (R/<start>/<duration>)",
+        "data_store_types": "list of data store types used by lifecycles (source and copy targets)",
+        "uses_vault_store": "bool: any lifecycle source or copy target is VaultStore",
+        "ref:vault": "the vault the policy lives in",
+    },
+    BACKUP_INSTANCE: {
+        "name": "instance name",
+        "location": "normalised region (Terraform) / dataSourceInfo.resourceLocation (ARM)",
+        "datasource_type": "dataSourceInfo.datasourceType",
+        "included_namespaces": "list",
+        "excluded_namespaces": "list",
+        "snapshot_resource_group": "snapshot resource group name or id",
+        "ref:vault": "vault",
+        "ref:cluster": "protected cluster",
+        "ref:policy": "backup policy",
+    },
+    EXTENSION: {
+        "name": "extension name",
+        "extension_type": "e.g. microsoft.dataprotection.kubernetes",
+        "is_backup": "bool: extension_type is the data-protection extension",
+        "bucket": "configuration.backupStorageLocation.bucket",
+        "storage_account_name": "configuration.backupStorageLocation.config.storageAccount",
+        "storage_resource_group": "configuration.backupStorageLocation.config.resourceGroup",
+        "storage_subscription_id": "configuration.backupStorageLocation.config.subscriptionId",
+        "release_namespace": "release namespace",
+        "target_namespace": "namespace scope (set means namespace-scoped)",
+        "principal_id": "Symbol: aks_assigned_identity / aksAssignedIdentity principal id",
+        "ref:cluster": "the cluster it is installed on",
+    },
+    TRUSTED_ACCESS: {
+        "roles": "list of role strings",
+        "ref:cluster": "cluster",
+        "ref:source": "source resource (the vault)",
+    },
+    STORAGE_ACCOUNT: {
+        "name": "account name",
+        "location": "normalised region",
+        "resource_group": "resource group name",
+        "account_kind": "StorageV2 | Storage | BlobStorage | BlockBlobStorage | FileStorage",
+        "account_tier": "Standard | Premium",
+        "sku_name": "ARM sku.name, e.g. Standard_LRS",
+    },
+    BLOB_CONTAINER: {"name": "container name", "ref:storage_account": "account"},
+    ROLE_ASSIGNMENT: {
+        "role": "built-in role name or role definition id",
+        "principal_id": "principal (Symbol/str)",
+        "ref:scope": "scope resource",
+    },
+    RESOURCE_GROUP: {"name": "resource group name", "location": "normalised region"},
+    PROVIDER_REQUIREMENT: {
+        "provider": "local provider name (azurerm, azapi)",
+        "source": "registry source address",
+        "constraint": "version constraint string",
+        "locked_version": "version pinned in .terraform.lock.hcl",
+    },
+}

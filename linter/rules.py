@@ -1,0 +1,243 @@
+"""Rule metadata, the rule registry and the context a rule runs in.
+
+A rule is one module under ``policies/<area>/`` holding one ``@rule(...)``-decorated check
+function. Its module docstring is its documentation, in fixed sections (style convention 5),
+validated at import together with the rest of the spec, so a bad rule fails loudly and early.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from linter.model import Finding, RelatedLocation, Severity, Span, Unknown, Value
+
+ARTICLE_URL = (
+    "https://learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-backup-support-matrix"
+)
+DOCS_BASE_URL = "https://github.com/aks-backup-lint/aks-backup-lint/blob/main/docs/rules"
+LANGUAGES = ("terraform", "arm", "bicep", "kubernetes")
+REQUIRED_SECTIONS = (
+    "What it checks",
+    "Why it matters",
+    "Azure documentation",
+    "Example",
+    "Unknown values",
+)
+OPTIONAL_SECTIONS = ("Options", "Known limitations")
+_ID = re.compile(r"^AKSB\d{3}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_BANNED_SLUG_PREFIXES = ("use-", "consider-", "ensure-")
+
+
+class RuleSpecError(ValueError):
+    """A rule's metadata or documentation is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The support-matrix sentence a rule enforces, verbatim, and where it is published."""
+
+    quote: str
+    url: str = ARTICLE_URL
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    slug: str
+    severity: Severity
+    summary: str  # one line: what fails
+    kinds: tuple[str, ...]
+    languages: tuple[str, ...]
+    cite: Citation | None
+    since: str = "0.1.0"
+    status: str = "stable"
+    doc: str = ""
+    precision: str = "high"
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _ID.match(self.id):
+            raise RuleSpecError(f"{self.id}: rule id must match AKSBnnn")
+        if not _SLUG.match(self.slug) or self.slug.startswith(_BANNED_SLUG_PREFIXES):
+            raise RuleSpecError(f"{self.id}: slug {self.slug!r} must be kebab-case naming the problem")
+        if self.status not in ("stable", "preview", "deprecated", "removed"):
+            raise RuleSpecError(f"{self.id}: unknown status {self.status!r}")
+        unknown_langs = set(self.languages) - set(LANGUAGES)
+        if unknown_langs:
+            raise RuleSpecError(f"{self.id}: unknown languages {sorted(unknown_langs)}")
+        if self.precision not in ("very-high", "high", "medium", "low"):
+            raise RuleSpecError(f"{self.id}: precision {self.precision!r}")
+        sections = parse_sections(self.doc)
+        expected = [s for s in REQUIRED_SECTIONS]
+        present = [s for s in sections if s in REQUIRED_SECTIONS]
+        if present != expected:
+            raise RuleSpecError(f"{self.id}: doc sections {list(sections)} must start with {expected}")
+        extra = [s for s in sections if s not in REQUIRED_SECTIONS + OPTIONAL_SECTIONS]
+        if extra:
+            raise RuleSpecError(f"{self.id}: unexpected doc sections {extra}")
+        if self.cite is not None and self.cite.quote not in " ".join(sections["Azure documentation"].split()):
+            raise RuleSpecError(f"{self.id}: '## Azure documentation' must quote the cited sentence")
+
+    @property
+    def title(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.summary
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE_URL}/{self.id}.md"
+
+    def sections(self) -> dict[str, str]:
+        return parse_sections(self.doc)
+
+
+def parse_sections(doc: str) -> dict[str, str]:
+    """Split a Markdown docstring into ``## Heading`` -> body, keeping order."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in (doc or "").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip("\n")
+            current = stripped[3:].strip()
+            lines = []
+        elif current is not None:
+            lines.append(line[4:] if line.startswith("    ") else line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip("\n")
+    return sections
+
+
+CheckFn = Callable[["ResourceGraphLike", "RuleContext"], Iterator[Finding]]
+ResourceGraphLike = Any
+
+
+@dataclass(frozen=True)
+class Rule:
+    spec: RuleSpec
+    check: CheckFn
+
+
+class Registry:
+    """All rules by id and slug; duplicates are an error at import time."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Rule] = {}
+        self._by_slug: dict[str, Rule] = {}
+
+    def add(self, rule: Rule) -> None:
+        spec = rule.spec
+        if spec.id in self._by_id:
+            raise RuleSpecError(f"duplicate rule id {spec.id}")
+        if spec.slug in self._by_slug:
+            raise RuleSpecError(f"duplicate rule slug {spec.slug}")
+        self._by_id[spec.id] = rule
+        self._by_slug[spec.slug] = rule
+
+    def get(self, key: str) -> Rule | None:
+        return self._by_id.get(key.upper()) or self._by_slug.get(key.lower())
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(sorted(self._by_id.values(), key=lambda r: r.spec.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+
+REGISTRY = Registry()
+
+
+def rule(
+    *,
+    id: str,
+    slug: str,
+    severity: Severity,
+    summary: str,
+    kinds: Sequence[str],
+    languages: Sequence[str] = LANGUAGES,
+    cite: Citation | None,
+    since: str = "0.1.0",
+    status: str = "stable",
+    precision: str = "high",
+    tags: Sequence[str] = (),
+) -> Callable[[CheckFn], CheckFn]:
+    """Declare a rule; its documentation is the docstring of the module defining ``fn``."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        module = sys.modules.get(fn.__module__)
+        spec = RuleSpec(
+            id=id,
+            slug=slug,
+            severity=severity,
+            summary=summary,
+            kinds=tuple(kinds),
+            languages=tuple(languages),
+            cite=cite,
+            since=since,
+            status=status,
+            doc=(module.__doc__ if module else "") or "",
+            precision=precision,
+            tags=tuple(tags),
+        )
+        REGISTRY.add(Rule(spec, fn))
+        fn.spec = spec  # type: ignore[attr-defined]
+        return fn
+
+    return register
+
+
+@dataclass
+class RuleContext:
+    """What a rule may read besides the graph: its spec, options and the matrix revision."""
+
+    spec: RuleSpec
+    matrix: Any  # linter.matrix.Matrix
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def finding(
+        self,
+        resource: Any,
+        message: str,
+        *,
+        attribute: str = "",
+        span: Span | None = None,
+        related: Sequence[RelatedLocation] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding at ``attribute`` of ``resource`` (its value's span, else the resource header)."""
+        where = span or (resource.span_of(attribute) if attribute else resource.span)
+        value = resource.attrs.get(attribute) or resource.refs.get(attribute) if attribute else None
+        via = tuple(getattr(value, "via", ()) or ())
+        extra = [RelatedLocation(s, "the value comes from here") for s in via if s != where]
+        return Finding(
+            rule_id=self.spec.id,
+            slug=self.spec.slug,
+            message=message,
+            span=where,
+            severity=severity or self.spec.severity,
+            address=resource.address,
+            attribute=attribute,
+            related=tuple(related) + tuple(extra),
+        )
+
+    def unresolved(self, resource: Any, value: Value, what: str) -> Iterator[Finding]:
+        """An AKSB902 note for ``--unknown note``: this rule could not decide because of ``value``."""
+        if isinstance(value, Unknown):
+            yield Finding(
+                rule_id="AKSB902",
+                slug="unresolved-value",
+                message=f"{self.spec.id} could not check {what} of {resource.address}: {value.reason}",
+                span=value.span or resource.span,
+                severity=Severity.NOTE,
+                address=resource.address,
+                attribute=what,
+                properties={"for_rule": self.spec.id},
+            )

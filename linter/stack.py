@@ -1,0 +1,70 @@
+"""Stacks: the unit a front end loads (a Terraform module dir, an ARM template, a manifest set).
+
+Every language front end exposes ``load(stack: Stack, ctx: LoadContext) -> StackResult``; the
+engine never looks inside a language. Spans carry absolute POSIX paths; reporters relativise them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linter.graph import Resource
+from linter.model import Finding, Severity, Span
+
+TERRAFORM = "terraform"
+ARM = "arm"
+BICEP = "bicep"
+KUBERNETES = "kubernetes"
+
+
+@dataclass
+class Stack:
+    """Files that are evaluated together."""
+
+    language: str
+    root: Path  # module directory, template file, or manifest directory
+    files: list[Path] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)  # parameter files, var files, chart info
+
+
+@dataclass
+class LoadContext:
+    """Options that front ends need; filled from the CLI and the config file."""
+
+    var_files: list[Path] = field(default_factory=list)  # Terraform --var-file
+    param_files: dict[Path, Path] = field(default_factory=dict)  # ARM --param-file TEMPLATE=PARAMS
+    deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId, ...
+    max_file_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass
+class InlineSuppression:
+    """A suppression written in a source file (comment, ARM metadata, Kubernetes annotation)."""
+
+    span: Span
+    rule_ids: tuple[str, ...]
+    reason: str
+    until: str = ""  # ISO date after which it stops working
+    scope: str = "line"  # "line": the finding's line or the next resource; "resource": a whole resource
+    address: str = ""  # for scope "resource" and module calls: the resource/module address prefix
+
+
+@dataclass
+class StackResult:
+    resources: list[Resource] = field(default_factory=list)
+    diagnostics: list[Finding] = field(default_factory=list)  # AKSB000 and friends
+    suppressions: list[InlineSuppression] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # files actually read (for the summary)
+
+
+def parse_error(path: Path, line: int, column: int, message: str) -> Finding:
+    """The AKSB000 finding for a file that looks like IaC but cannot be parsed."""
+    return Finding(
+        rule_id="AKSB000",
+        slug="parse-error",
+        message=message,
+        span=Span(str(path), max(line, 1), max(column, 1)),
+        severity=Severity.ERROR,
+        address=str(path),
+    )
