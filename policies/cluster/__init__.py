@@ -1,0 +1,3 @@
+"""Rules of area cluster."""
+
+MODULES: tuple[str, ...] = ()

@@ -1,0 +1,3 @@
+"""Rules of area diagnostics."""
+
+MODULES: tuple[str, ...] = ()

@@ -1,0 +1,3 @@
+"""Rules of area placement."""
+
+MODULES: tuple[str, ...] = ()

@@ -1,0 +1,3 @@
+"""Rules of area protection."""
+
+MODULES: tuple[str, ...] = ()

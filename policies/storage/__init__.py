@@ -1,0 +1,3 @@
+"""Rules of area storage."""
+
+MODULES: tuple[str, ...] = ()

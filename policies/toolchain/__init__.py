@@ -1,0 +1,3 @@
+"""Rules of area toolchain."""
+
+MODULES: tuple[str, ...] = ()

@@ -1,0 +1,3 @@
+"""Rules of area velero."""
+
+MODULES: tuple[str, ...] = ()

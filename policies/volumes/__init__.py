@@ -1,0 +1,3 @@
+"""Rules of area volumes."""
+
+MODULES: tuple[str, ...] = ()
