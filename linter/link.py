@@ -1,0 +1,112 @@
+"""Edges of the graph: reference attributes resolved to resources (design: link).
+
+Most edges are id references (``refs``) matched against ``Resource.ids``; a few are by name,
+as Azure itself resolves them (a backup extension names its storage account; an azurerm policy
+names its vault).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from linter import kinds
+from linter.graph import Link, Resource, ResourceGraph, resolve_reference
+from linter.model import ABSENT, Known, Symbol, Unknown, Value
+
+#: (kind, edge) -> kind of the target (None: any kind)
+EDGES: dict[tuple[str, str], str | None] = {
+    (kinds.NODE_POOL, "cluster"): kinds.CLUSTER,
+    (kinds.BACKUP_POLICY, "vault"): kinds.BACKUP_VAULT,
+    (kinds.BACKUP_INSTANCE, "vault"): kinds.BACKUP_VAULT,
+    (kinds.BACKUP_INSTANCE, "cluster"): kinds.CLUSTER,
+    (kinds.BACKUP_INSTANCE, "policy"): kinds.BACKUP_POLICY,
+    (kinds.EXTENSION, "cluster"): kinds.CLUSTER,
+    (kinds.TRUSTED_ACCESS, "cluster"): kinds.CLUSTER,
+    (kinds.TRUSTED_ACCESS, "source"): kinds.BACKUP_VAULT,
+    (kinds.BLOB_CONTAINER, "storage_account"): kinds.STORAGE_ACCOUNT,
+    (kinds.PRIVATE_ENDPOINT, "target"): None,
+    (kinds.ROLE_ASSIGNMENT, "scope"): None,
+}
+
+#: (kind, edge, name attribute, resource-group attribute, target kind): edges resolved by name
+BY_NAME = (
+    (kinds.EXTENSION, "storage_account", "storage_account_name", "storage_resource_group", kinds.STORAGE_ACCOUNT),
+    (kinds.BACKUP_POLICY, "vault", "vault_name", "vault_resource_group", kinds.BACKUP_VAULT),
+    (kinds.BLOB_CONTAINER, "storage_account", "storage_account_name", "", kinds.STORAGE_ACCOUNT),
+)
+
+
+def link(graph: ResourceGraph, options: dict[str, Any] | None = None) -> None:
+    for resource in graph.resources:
+        for edge, value in resource.refs.items():
+            target_kind = EDGES.get((resource.kind, edge))
+            if (resource.kind, edge) not in EDGES:
+                continue
+            graph.set_link(resource, edge, _resolve_any(graph, value, target_kind))
+    for kind, edge, name_attr, rg_attr, target_kind in BY_NAME:
+        for resource in graph.of_kind(kind):
+            if edge in resource.refs and graph.link(resource, edge).absent is False:
+                continue
+            graph.set_link(resource, edge, by_name(graph, resource, name_attr, rg_attr, target_kind))
+    _link_kubernetes(graph, options or {})
+
+
+def _resolve_any(graph: ResourceGraph, value: Value, kind: str | None) -> Link:
+    if kind is not None:
+        return resolve_reference(graph, value, kind)
+    if isinstance(value, Known) and isinstance(value.value, Symbol | str):
+        targets = graph.by_id(value.value)
+        return Link(targets=tuple(targets)) if targets else Link(external=True)
+    if isinstance(value, Unknown):
+        return Link(unknown=value)
+    return Link(absent=True)
+
+
+def by_name(graph: ResourceGraph, resource: Resource, name_attr: str, rg_attr: str, target_kind: str) -> Link:
+    """Resolve ``resource.attrs[name_attr]`` (+ resource group) to a resource of ``target_kind``."""
+    name = resource.attr(name_attr)
+    if name is ABSENT:
+        return Link(absent=True)
+    if isinstance(name, Unknown):
+        return Link(unknown=name)
+    assert isinstance(name, Known)
+    rg = resource.attr(rg_attr) if rg_attr else ABSENT
+    matches = []
+    maybe: Unknown | None = None
+    for candidate in graph.of_kind(target_kind):
+        cname = candidate.attr("name")
+        if isinstance(cname, Unknown):
+            maybe = cname
+            continue
+        if not _same(cname, name):
+            continue
+        crg = candidate.attr("resource_group")
+        if isinstance(rg, Known) and isinstance(crg, Known) and not _same(rg, crg):
+            continue
+        matches.append(candidate)
+    if matches:
+        return Link(targets=tuple(matches))
+    if maybe is not None:
+        return Link(unknown=maybe)
+    return Link(external=True)
+
+
+def _same(a: Value, b: Value) -> bool:
+    if not (isinstance(a, Known) and isinstance(b, Known)):
+        return False
+    x, y = a.value, b.value
+    if isinstance(x, str) and isinstance(y, str):
+        return x.lower() == y.lower()
+    return x == y
+
+
+def _link_kubernetes(graph: ResourceGraph, options: dict[str, Any]) -> None:
+    """Kubernetes objects to clusters (owned by the Kubernetes front end, loaded if present)."""
+    try:
+        module = importlib.import_module("linter.k8s.link")
+    except ModuleNotFoundError:
+        return
+    fn = getattr(module, "link", None)
+    if fn is not None:
+        fn(graph, options.get("cluster_mapping") or {})

@@ -1,0 +1,229 @@
+"""azurerm resources onto canonical kinds (iac-mapping §1, §2)."""
+
+from __future__ import annotations
+
+from linter import kinds
+from linter.graph import Resource
+from linter.model import ABSENT, Known, Symbol, Unknown, Value, get_path
+from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
+from linter.terraform.module import BlockView, ResourceInstance
+
+AKS_DATASOURCE = "Microsoft.ContainerService/managedClusters"
+BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
+BSL = "configuration.backupStorageLocation"
+
+
+def _identity(res: Resource, inst: ResourceInstance) -> None:
+    identities = inst.blocks("identity")
+    if identities:
+        put(res, "identity_type", no_spaces(identities[0].attr("type")))
+        put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
+        res.attrs["principal_id"] = Known(Symbol(f"{inst.address}.identity[0].principal_id"), identities[0].span)
+    elif inst.has_dynamic("identity"):
+        res.attrs["identity_type"] = Unknown("identity is a dynamic block", inst.block.span)
+
+
+def _first(blocks: list[BlockView], name: str) -> Value:
+    return blocks[0].attr(name) if blocks else ABSENT
+
+
+@adapts("azurerm_kubernetes_cluster")
+def cluster(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.CLUSTER)
+    put(res, "name", inst.attr("name"))
+    put(res, "location", region(inst.attr("location")))
+    put(res, "resource_group", inst.attr("resource_group_name"))
+    _identity(res, inst)
+    sp = inst.blocks("service_principal")
+    if sp:
+        res.attrs["service_principal"] = Known(True, sp[0].span)
+        put(res, "service_principal_client_id", sp[0].attr("client_id"))
+    elif inst.has_dynamic("service_principal"):
+        res.attrs["service_principal"] = Unknown("service_principal is a dynamic block", inst.block.span)
+    storage = inst.blocks("storage_profile")
+    put(res, "disk_csi_enabled", _first(storage, "disk_driver_enabled"))
+    put(res, "snapshot_controller_enabled", _first(storage, "snapshot_controller_enabled"))
+    put(res, "private_cluster", inst.attr("private_cluster_enabled"))
+    put(res, "outbound_type", _first(inst.blocks("network_profile"), "outbound_type"))
+    put(res, "artifact_source", _first(inst.blocks("bootstrap_profile"), "artifact_source"))
+    put(res, "disk_encryption_set_id", inst.attr("disk_encryption_set_id"))
+    out = [res]
+    for pool in inst.blocks("default_node_pool"):
+        node = new_resource(inst, kinds.NODE_POOL, address=f"{inst.address}.default_node_pool")
+        node.span = pool.span
+        node.ids = set()
+        node.source_type = "azurerm_kubernetes_cluster.default_node_pool"
+        _pool_attrs(node, pool.attr)
+        node.attrs["os_type"] = Known("Linux", pool.span)  # default_node_pool has no os_type: always Linux
+        node.attrs.setdefault("mode", Known("System", pool.span))
+        node.refs["cluster"] = Known(Symbol(f"{inst.address}.id"), pool.span)
+        out.append(node)
+    return out
+
+
+def _pool_attrs(node: Resource, attr) -> None:  # type: ignore[no-untyped-def]
+    put(node, "name", attr("name"))
+    put(node, "vm_size", attr("vm_size"))
+    put(node, "os_sku", attr("os_sku"))
+    put(node, "os_type", attr("os_type"))
+    put(node, "mode", attr("mode"))
+
+
+@adapts("azurerm_kubernetes_cluster_node_pool")
+def node_pool(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.NODE_POOL)
+    _pool_attrs(res, inst.attr)
+    res.refs["cluster"] = inst.attr("kubernetes_cluster_id")
+    return [res]
+
+
+@adapts("azurerm_resource_group")
+def resource_group(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.RESOURCE_GROUP)
+    put(res, "name", inst.attr("name"))
+    put(res, "location", region(inst.attr("location")))
+    return [res]
+
+
+@adapts("azurerm_storage_account")
+def storage_account(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.STORAGE_ACCOUNT)
+    put(res, "name", inst.attr("name"))
+    put(res, "location", region(inst.attr("location")))
+    put(res, "resource_group", inst.attr("resource_group_name"))
+    put(res, "account_kind", inst.attr("account_kind"))
+    put(res, "account_tier", inst.attr("account_tier"))
+    put(res, "public_network_access", inst.attr("public_network_access_enabled"))
+    rules = inst.blocks("network_rules")
+    if rules:
+        put(res, "network_default_action", rules[0].attr("default_action"))
+        put(res, "network_bypass", rules[0].attr("bypass"))
+        res.attrs["resource_access_rules"] = Known(
+            [b.attr("endpoint_resource_id") for b in rules[0].blocks("private_link_access")], rules[0].span
+        )
+    return [res]
+
+
+@adapts("azurerm_storage_container")
+def storage_container(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.BLOB_CONTAINER)
+    put(res, "name", inst.attr("name"))
+    put(res, "storage_account_name", inst.attr("storage_account_name"))
+    account_id = inst.attr("storage_account_id")
+    if account_id is not ABSENT:
+        res.refs["storage_account"] = account_id
+    return [res]
+
+
+@adapts("azurerm_data_protection_backup_vault")
+def backup_vault(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.BACKUP_VAULT)
+    put(res, "name", inst.attr("name"))
+    put(res, "location", region(inst.attr("location")))
+    put(res, "resource_group", inst.attr("resource_group_name"))
+    _identity(res, inst)
+    put(res, "redundancy", inst.attr("redundancy"))
+    put(res, "datastore_type", inst.attr("datastore_type"))
+    put(res, "cross_region_restore", inst.attr("cross_region_restore_enabled"))
+    return [res]
+
+
+@adapts("azurerm_data_protection_backup_policy_kubernetes_cluster")
+def backup_policy(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.BACKUP_POLICY)
+    put(res, "name", inst.attr("name"))
+    put(res, "vault_name", inst.attr("vault_name"))
+    put(res, "vault_resource_group", inst.attr("resource_group_name"))
+    res.attrs["datasource_types"] = Known([Known(AKS_DATASOURCE, inst.block.span)], inst.block.span)
+    put(res, "repeating_intervals", inst.attr("backup_repeating_time_intervals"))
+    stores: list[Value] = []
+    for rule in inst.blocks("default_retention_rule") + inst.blocks("retention_rule"):
+        for life in rule.blocks("life_cycle"):
+            stores.append(life.attr("data_store_type"))
+    res.attrs["data_store_types"] = Known(stores, inst.block.span)
+    res.attrs["uses_vault_store"] = _any_equals(stores, "VaultStore", inst)
+    return [res]
+
+
+def _any_equals(values: list[Value], wanted: str, inst: ResourceInstance) -> Value:
+    unknown: Value | None = None
+    for v in values:
+        if isinstance(v, Known) and isinstance(v.value, str) and v.value.lower() == wanted.lower():
+            return Known(True, v.span)
+        if isinstance(v, Unknown):
+            unknown = v
+    return unknown if unknown is not None else Known(False, inst.block.span)
+
+
+@adapts("azurerm_data_protection_backup_instance_kubernetes_cluster")
+def backup_instance(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.BACKUP_INSTANCE)
+    put(res, "name", inst.attr("name"))
+    put(res, "location", region(inst.attr("location")))
+    res.attrs["datasource_type"] = Known(AKS_DATASOURCE, inst.block.span)
+    put(res, "snapshot_resource_group", inst.attr("snapshot_resource_group_name"))
+    params = inst.blocks("backup_datasource_parameters")
+    put(res, "included_namespaces", _first(params, "included_namespaces"))
+    put(res, "excluded_namespaces", _first(params, "excluded_namespaces"))
+    res.refs["vault"] = inst.attr("vault_id")
+    res.refs["cluster"] = inst.attr("kubernetes_cluster_id")
+    res.refs["policy"] = inst.attr("backup_policy_id")
+    return [res]
+
+
+@adapts("azurerm_kubernetes_cluster_extension")
+def extension(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.EXTENSION)
+    put(res, "name", inst.attr("name"))
+    ext_type = inst.attr("extension_type")
+    put(res, "extension_type", ext_type)
+    if isinstance(ext_type, Known) and isinstance(ext_type.value, str):
+        res.attrs["is_backup"] = Known(ext_type.value.lower() == BACKUP_EXTENSION_TYPE, ext_type.span)
+    elif isinstance(ext_type, Unknown):
+        res.attrs["is_backup"] = ext_type
+    settings = inst.attr("configuration_settings")
+    res.attrs["configuration_settings"] = settings if settings is not ABSENT else Known({}, inst.block.span)
+    for attr, key in (
+        ("bucket", f"{BSL}.bucket"),
+        ("storage_account_name", f"{BSL}.config.storageAccount"),
+        ("storage_resource_group", f"{BSL}.config.resourceGroup"),
+        ("storage_subscription_id", f"{BSL}.config.subscriptionId"),
+    ):
+        put(res, attr, get_path(settings, key) if settings is not ABSENT else ABSENT)
+    put(res, "release_namespace", inst.attr("release_namespace"))
+    put(res, "target_namespace", inst.attr("target_namespace"))
+    res.attrs["principal_id"] = Known(Symbol(f"{inst.address}.aks_assigned_identity[0].principal_id"), inst.block.span)
+    res.refs["cluster"] = inst.attr("cluster_id")
+    return [res]
+
+
+@adapts("azurerm_kubernetes_cluster_trusted_access_role_binding")
+def trusted_access(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.TRUSTED_ACCESS)
+    put(res, "name", inst.attr("name"))
+    put(res, "roles", inst.attr("roles"))
+    res.refs["cluster"] = inst.attr("kubernetes_cluster_id")
+    res.refs["source"] = inst.attr("source_resource_id")
+    return [res]
+
+
+@adapts("azurerm_role_assignment")
+def role_assignment(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.ROLE_ASSIGNMENT)
+    role = inst.attr("role_definition_name")
+    put(res, "role", role if role is not ABSENT else inst.attr("role_definition_id"))
+    put(res, "principal_id", inst.attr("principal_id"))
+    res.refs["scope"] = inst.attr("scope")
+    return [res]
+
+
+@adapts("azurerm_private_endpoint")
+def private_endpoint(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.PRIVATE_ENDPOINT)
+    connections = inst.blocks("private_service_connection")
+    if connections:
+        res.refs["target"] = connections[0].attr("private_connection_resource_id")
+        put(res, "subresources", connections[0].attr("subresource_names"))
+    return [res]
+
+
