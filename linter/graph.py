@@ -8,8 +8,8 @@ Canonical kinds and their attributes are listed in ``linter/kinds.py``. Adapters
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value
 
@@ -35,7 +35,9 @@ class Resource:
 
     def span_of(self, name: str) -> Span:
         """The span of an attribute's value, or the resource header when the attribute is absent."""
-        value = self.attrs.get(name) or self.refs.get(name)
+        value = self.attrs.get(name)
+        if value is None:
+            value = self.refs.get(name)
         span = getattr(value, "span", None)
         return span or self.span
 

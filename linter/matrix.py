@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def revisions() -> list[str]:
     return sorted(p.stem for p in MATRIX_DIR.glob("*.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(revision: str = DEFAULT_REVISION) -> Matrix:
     path = MATRIX_DIR / f"{revision}.json"
     if not path.is_file():

@@ -7,8 +7,9 @@ policies produce *findings*. Nothing here knows about a source language.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, order=True)

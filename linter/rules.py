@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from linter.model import Finding, RelatedLocation, Severity, Span, Unknown, Value
 
@@ -214,7 +215,7 @@ class RuleContext:
     ) -> Finding:
         """A finding at ``attribute`` of ``resource`` (its value's span, else the resource header)."""
         where = span or (resource.span_of(attribute) if attribute else resource.span)
-        value = resource.attrs.get(attribute) or resource.refs.get(attribute) if attribute else None
+        value = resource.attrs.get(attribute, resource.refs.get(attribute)) if attribute else None
         via = tuple(getattr(value, "via", ()) or ())
         extra = [RelatedLocation(s, "the value comes from here") for s in via if s != where]
         return Finding(
@@ -241,3 +242,14 @@ class RuleContext:
                 attribute=what,
                 properties={"for_rule": self.spec.id},
             )
+
+
+def related_value(resource: Any, attribute: str, message: str) -> list[RelatedLocation]:
+    """A related location for ``resource.attribute``, plus the variable/parameter it came from."""
+    span = resource.span_of(attribute)
+    value = resource.attrs.get(attribute, resource.refs.get(attribute))
+    out = [RelatedLocation(span, message)]
+    for via in getattr(value, "via", ()) or ():
+        if via != span:
+            out.append(RelatedLocation(via, f"{message}: value set here"))
+    return out

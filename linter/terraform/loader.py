@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linter.model import Known, Unknown, Value
+from linter.model import Finding, Known, Unknown, Value
 from linter.stack import parse_error
-from linter.model import Finding
 from linter.terraform import hcl
 from linter.terraform.evaluate import Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value

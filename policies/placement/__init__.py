@@ -1,3 +1,6 @@
-"""Rules of area placement."""
+"""Rules of area placement (1xx): regions."""
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "aksb101_vault_cluster_region_mismatch",
+    "aksb102_storage_cluster_region_mismatch",
+)
