@@ -1,3 +1,7 @@
-"""Rules of area protection."""
+"""Rules of area protection (4xx): backup policy and backup instance."""
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "aksb401_backup_frequency_unsupported",
+    "aksb402_system_namespace_included",
+    "aksb403_too_many_namespaces",
+)

@@ -1,3 +1,6 @@
-"""Rules of area storage."""
+"""Rules of area storage (2xx): the backup storage account."""
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "aksb201_storage_account_not_gpv2",
+    "aksb202_storage_account_premium",
+)

@@ -1,0 +1,66 @@
+"""The AKS cluster authenticates with a service principal.
+
+## What it checks
+Every AKS cluster: a Terraform `service_principal {}` block, or an ARM/Bicep
+`properties.servicePrincipalProfile.clientId` other than `msi` on a cluster without a managed
+identity. The finding points at the service principal setting.
+
+## Why it matters
+Backup relies on the cluster's managed identity (for example its Contributor role on the
+snapshot resource group); clusters that use a service principal cannot be protected.
+
+## Azure documentation
+"Clusters configured with a service principal are not supported." (support matrix, 06/10/2025
+revision)
+
+## Example
+```hcl
+resource "azurerm_kubernetes_cluster" "aks" {
+  service_principal {
+    client_id     = var.client_id
+    client_secret = var.client_secret
+  }
+}
+```
+Use instead:
+```hcl
+resource "azurerm_kubernetes_cluster" "aks" {
+  identity {
+    type = "SystemAssigned"
+  }
+}
+```
+
+## Unknown values
+`clientId: 'msi'` is the managed-identity sentinel, not a service principal. A dynamic
+`service_principal` block is unknown and the rule stays silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import Finding, Known, Severity
+from linter.rules import Citation, rule
+
+
+@rule(
+    id="AKSB301",
+    slug="cluster-service-principal",
+    severity=Severity.ERROR,
+    summary="AKS cluster authenticates with a service principal",
+    kinds=(kinds.CLUSTER,),
+    cite=Citation("Clusters configured with a service principal are not supported."),
+    tags=("identity",),
+)
+def cluster_service_principal(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    for cluster in graph.of_kind(kinds.CLUSTER):
+        sp = cluster.attr("service_principal")
+        if isinstance(sp, Known) and sp.value is True and cluster.may_exist:
+            yield ctx.finding(
+                cluster,
+                f"cluster {cluster.address} uses a service principal; Azure Backup for AKS needs a "
+                "system- or user-assigned managed identity",
+                attribute="service_principal",
+            )
