@@ -1,0 +1,102 @@
+"""The azurerm provider version admitted by the configuration is older than 3.99.0.
+
+## What it checks
+Terraform configurations that declare AKS backup resources (the data-protection extension,
+trusted access, backup policy or backup instance). Every azurerm requirement of the
+configuration and its local modules (`required_providers`, the legacy shorthand, legacy
+`provider { version }`) is intersected, or the version pinned in `.terraform.lock.hcl` is used.
+An error when no admitted version reaches 3.99.0, a warning when some admitted versions are
+older, a note when nothing constrains the provider.
+
+## Why it matters
+Older providers lack or mis-handle the backup resources (the backup instance resource needed
+fixes up to 3.97.0); a loose constraint lets a stale lock or an old CI image pick one.
+
+## Azure documentation
+"To enable Azure Backup for AKS using Terraform, use version 3.99.0 or later." (support
+matrix, 06/10/2025 revision)
+
+## Example
+```hcl
+terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = "~> 3.90.0" }
+  }
+}
+resource "azurerm_data_protection_backup_instance_kubernetes_cluster" "aks" {}
+```
+Use instead:
+```hcl
+terraform {
+  required_providers {
+    azurerm = { source = "hashicorp/azurerm", version = ">= 4.21.0" }
+  }
+}
+resource "azurerm_data_protection_backup_instance_kubernetes_cluster" "aks" {}
+```
+
+## Unknown values
+A constraint that is not a literal string is not evaluated; an unreadable constraint is
+ignored rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import Finding, RelatedLocation, Severity
+from linter.queries import uses_terraform_backup
+from linter.rules import Citation, rule
+from linter.terraform import versions
+from linter.terraform.constraints import provider_versions
+
+MINIMUM = (3, 99, 0)
+
+
+@rule(
+    id="AKSB001",
+    slug="azurerm-provider-too-old",
+    severity=Severity.ERROR,
+    summary="the azurerm provider version constraint admits versions older than 3.99.0",
+    kinds=(kinds.PROVIDER_REQUIREMENT,),
+    languages=("terraform",),
+    cite=Citation("To enable Azure Backup for AKS using Terraform, use version 3.99.0 or later."),
+    tags=("terraform", "provider"),
+)
+def azurerm_provider_too_old(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    stacks = {r.stack for r in graph.resources if r.language == "terraform"}
+    found = provider_versions(graph)
+    for stack in sorted(stacks):
+        if not uses_terraform_backup(graph, stack):
+            continue
+        pv = found.get(stack)
+        anchor = next(r for r in graph.resources if r.stack == stack and r.kind != kinds.PROVIDER_REQUIREMENT)
+        if pv is None or not pv.constrained:
+            yield ctx.finding(
+                anchor,
+                "no azurerm provider version constraint or lock file: AKS backup needs azurerm 3.99.0 or later; "
+                'add version = ">= 3.99.0" to required_providers',
+                severity=Severity.NOTE,
+            )
+            continue
+        span = pv.primary_span
+        related = [RelatedLocation(s, f'also constrains azurerm: "{t}"') for t, s in pv.constraints if s != span]
+        what = f'locked version "{pv.locked[0]}"' if pv.locked else " and ".join(f'"{t}"' for t, _ in pv.constraints)
+        if not pv.admitted:
+            continue  # contradictory constraints: terraform init reports that itself
+        if not versions.admits_any(pv.admitted, MINIMUM, (10**9, 0, 0)):
+            yield ctx.finding(
+                anchor,
+                f"azurerm {what} admits no version at or above 3.99.0, which AKS backup needs",
+                span=span,
+                related=related,
+            )
+        elif versions.admits_below(pv.admitted, MINIMUM):
+            yield ctx.finding(
+                anchor,
+                f"azurerm {what} also admits versions older than 3.99.0; AKS backup needs 3.99.0 or later",
+                span=span,
+                related=related,
+                severity=Severity.WARNING,
+            )

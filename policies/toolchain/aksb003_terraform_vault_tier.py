@@ -1,0 +1,87 @@
+"""An AKS backup policy deployed by Terraform uses the vault tier.
+
+## What it checks
+Backup policies declared in Terraform, through azurerm (`life_cycle.data_store_type` other than
+`OperationalStore`) or through `azapi_resource` bodies of type
+`Microsoft.DataProtection/backupVaults/backupPolicies` whose lifecycles use or copy to
+`VaultStore`. The finding points at the data store type.
+
+## Why it matters
+Vault-tier AKS backup cannot be deployed with Terraform: azurerm rejects the value at plan
+time and the azapi route is unsupported by the service for Terraform deployments.
+
+## Azure documentation
+"Currently Vault Tier based backup isn't supported with Terraform deployment." (support
+matrix, 06/10/2025 revision)
+
+## Example
+```hcl
+resource "azurerm_data_protection_backup_policy_kubernetes_cluster" "policy" {
+  default_retention_rule {
+    life_cycle {
+      duration        = "P7D"
+      data_store_type = "VaultStore"
+    }
+  }
+}
+```
+Use instead:
+```hcl
+resource "azurerm_data_protection_backup_policy_kubernetes_cluster" "policy" {
+  default_retention_rule {
+    life_cycle {
+      duration        = "P7D"
+      data_store_type = "OperationalStore"
+    }
+  }
+}
+```
+
+## Unknown values
+A data store type from a variable without default is not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import Finding, Known, Severity, items
+from linter.rules import Citation, rule
+from linter.values import text
+
+
+@rule(
+    id="AKSB003",
+    slug="terraform-vault-tier",
+    severity=Severity.ERROR,
+    summary="an AKS backup policy deployed by Terraform (azurerm or azapi) uses the vault store",
+    kinds=(kinds.BACKUP_POLICY,),
+    languages=("terraform",),
+    cite=Citation("Currently Vault Tier based backup isn't supported with Terraform deployment."),
+    tags=("terraform", "vault-tier"),
+)
+def terraform_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    for policy in graph.of_kind(kinds.BACKUP_POLICY):
+        if policy.language != "terraform" or not policy.may_exist:
+            continue
+        reported = False
+        for element in items(policy.attr("data_store_types")):
+            store = text(element)
+            if store is not None and store.lower() != "operationalstore":
+                reported = True
+                yield ctx.finding(
+                    policy,
+                    f'policy {policy.address} uses data store "{store}"; Terraform can only deploy '
+                    "operational-tier (OperationalStore) AKS backups",
+                    attribute="data_store_types",
+                    span=element.span,
+                )
+        uses = policy.attr("uses_vault_store")
+        if not reported and isinstance(uses, Known) and uses.value is True:
+            yield ctx.finding(
+                policy,
+                f"policy {policy.address} keeps backups in the vault tier (VaultStore); Terraform can only deploy "
+                "operational-tier AKS backups",
+                attribute="uses_vault_store",
+            )
