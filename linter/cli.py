@@ -1,0 +1,133 @@
+"""Command line: ``aks-backup-lint check|rules|explain|config|graph``.
+
+Typer is imported only when a command runs (``--version`` answers before), and each command
+imports the engine, reporters and front ends it needs, so a pre-commit run pays only for the
+languages present.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+from linter import __version__
+
+EXIT_HELP = """Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage or configuration error, or an internal rule error (AKSB900)."""
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def main() -> None:
+    """Console entry point."""
+    if sys.argv[1:] in (["--version"], ["-V"], ["version"]):
+        print(f"aks-backup-lint {__version__}")
+        return
+    app = build_app()
+    app()
+
+
+def build_app():  # type: ignore[no-untyped-def]
+    import typer
+
+    app = typer.Typer(
+        name="aks-backup-lint",
+        help="Check Terraform, Bicep, ARM and Kubernetes code against the Azure Backup for AKS support matrix.\n\n"
+        + EXIT_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+
+    def version_callback(value: bool) -> None:
+        if value:
+            print(f"aks-backup-lint {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def _root(
+        version: Annotated[
+            bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=version_callback, is_eager=True)
+        ] = False,
+    ) -> None:
+        """Check infrastructure code against the Azure Backup for AKS support matrix."""
+
+    @app.command(epilog=EXIT_HELP)
+    def check(
+        paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories to scan (default: the current directory).")] = None,
+        format: Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
+        output: Annotated[
+            list[str] | None,
+            typer.Option("--output", "-o", help="Write the report to FILE instead of stdout; repeat as FORMAT:FILE to write several formats."),
+        ] = None,
+        fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that fails the run: error, warning, note, never.")] = None,
+        unknown: Annotated[str | None, typer.Option("--unknown", help="Unresolvable values: ignore (default) or note (report AKSB902 notes).")] = None,
+        var_file: Annotated[list[Path] | None, typer.Option("--var-file", help="Terraform variable file (repeatable), after terraform.tfvars and *.auto.tfvars.")] = None,
+        param_file: Annotated[list[str] | None, typer.Option("--param-file", help="ARM parameter file for a template: TEMPLATE=PARAMS (repeatable).")] = None,
+        matrix: Annotated[str | None, typer.Option("--matrix", help="Support-matrix revision: 2025-06 (default), 2026-01a, 2026-01b.")] = None,
+        resource_group_location: Annotated[
+            str | None, typer.Option("--resource-group-location", help="Region that resourceGroup().location stands for in templates.")
+        ] = None,
+        select: Annotated[list[str] | None, typer.Option("--select", help="Only these rules: IDs, ID prefixes (AKSB2) or slugs (repeatable).")] = None,
+        ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules: IDs, ID prefixes or slugs (repeatable).")] = None,
+        config: Annotated[Path | None, typer.Option("--config", help="Config file (default: .aks-backup-lint.yaml or pyproject.toml found upward).")] = None,
+        baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not recorded in this baseline file.")] = None,
+        write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings in FILE and exit 0.")] = None,
+        report_unused_suppressions: Annotated[bool, typer.Option("--report-unused-suppressions", help="Report suppressions that suppress nothing (AKSB901).")] = False,
+        category: Annotated[str | None, typer.Option("--category", help="SARIF automationDetails category.")] = None,
+        no_color: Annotated[bool, typer.Option("--no-color", help="No ANSI colour, even on a terminal.")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only: no summary line, no progress.")] = False,
+    ) -> None:
+        """Scan PATHS and report support-matrix problems."""
+        from linter.commands import CheckArgs, run_check
+
+        code = run_check(
+            CheckArgs(
+                paths=list(paths or [Path(".")]),
+                format=format,
+                outputs=list(output or []),
+                fail_on=fail_on,
+                unknown=unknown,
+                var_files=list(var_file or []),
+                param_files=list(param_file or []),
+                matrix=matrix,
+                resource_group_location=resource_group_location,
+                select=list(select or []),
+                ignore=list(ignore or []),
+                config=config,
+                baseline=baseline,
+                write_baseline=write_baseline,
+                report_unused_suppressions=report_unused_suppressions,
+                category=category,
+                color=not no_color,
+                quiet=quiet,
+            )
+        )
+        raise typer.Exit(code)
+
+    @app.command()
+    def rules(
+        format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    ) -> None:
+        """List every rule: ID, slug, severity, status and languages."""
+        from linter.commands import list_rules
+
+        raise typer.Exit(list_rules(format))
+
+    @app.command()
+    def explain(
+        rule: Annotated[str, typer.Argument(help="Rule ID (AKSB102) or slug (storage-cluster-region-mismatch).")],
+        format: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
+    ) -> None:
+        """Explain a rule: what it checks, the support-matrix sentence, how to fix it in each language."""
+        from linter.commands import explain_rule
+
+        raise typer.Exit(explain_rule(rule, format))
+
+    return app
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
