@@ -40,8 +40,10 @@ class CheckArgs:
 
 def _config_settings(args: CheckArgs) -> dict[str, Any]:
     """Settings from ``.aks-backup-lint.yaml`` / ``pyproject.toml`` (``linter.config``), if any."""
+    import importlib
+
     try:
-        from linter import config as config_mod
+        config_mod = importlib.import_module("linter.config")
     except ModuleNotFoundError:
         return {}
     finder = getattr(config_mod, "find_and_load", None)
@@ -156,7 +158,9 @@ def run_check(args: CheckArgs) -> int:
 
     for fmt, path in _targets(args):
         color = args.color and path is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        text = render(fmt, report, color=color, quiet=args.quiet)
+        text = render(fmt, report, color=color)
+        if args.quiet and fmt == "text":
+            text = "".join(line for line in text.splitlines(keepends=True) if not _is_summary(line))
         if path is None:
             sys.stdout.write(text)
         else:
@@ -210,7 +214,11 @@ def explain_rule(key: str, fmt: str) -> int:
     if fmt not in ("text", "markdown", "json"):
         print(f"aks-backup-lint: error: --format must be text, markdown or json, not {fmt!r}", file=sys.stderr)
         return 2
-    from linter.explain import render_rule
+    from linter.explain import render
 
-    sys.stdout.write(render_rule(found.spec, fmt))
+    sys.stdout.write(render(found.spec, fmt))
     return 0
+
+
+def _is_summary(line: str) -> bool:
+    return " scanned" in line and " in " in line and not line.startswith((" ", "\t")) and ": " not in line
