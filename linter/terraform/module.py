@@ -95,10 +95,11 @@ class Namespace(Lazy):
 class BlockObject(Lazy):
     """A resource instance or one of its nested blocks, as seen by references."""
 
-    def __init__(self, address: str, body: hcl.Body, scope: Scope) -> None:
+    def __init__(self, address: str, body: hcl.Body, scope: Scope, root: str = "") -> None:
         self.address = address
         self.body = body
         self.scope = scope
+        self.root = root  # symbols are qualified by the root module: stacks never share them
 
     def get(self, name: str, span: Span) -> Value:
         attr = self.body.attributes.get(name)
@@ -107,10 +108,13 @@ class BlockObject(Lazy):
         nested = self.body.blocks_of(name)
         if nested:
             return Known(
-                [Known(BlockObject(f"{self.address}.{name}[{i}]", b.body, self.scope)) for i, b in enumerate(nested)],
+                [
+                    Known(BlockObject(f"{self.address}.{name}[{i}]", b.body, self.scope, self.root))
+                    for i, b in enumerate(nested)
+                ],
                 span,
             )
-        return Known(Symbol(f"{self.address}.{name}"), span)
+        return Known(Symbol(f"{self.root}#{self.address}.{name}"), span)
 
     def index(self, key: Any, span: Span) -> Value:
         return Unknown(f"cannot index {self.address}", span)
@@ -138,7 +142,11 @@ class ResourceInstance:
         return attribute_value(Evaluator(self.scope), attr)
 
     def obj(self) -> BlockObject:
-        return BlockObject(self.address, self.block.body, self.scope)
+        return BlockObject(self.address, self.block.body, self.scope, self.module.root_key)
+
+    def symbol(self, path: str) -> Symbol:
+        """The symbol a reference to ``<this resource><path>`` evaluates to (``.id``, ``.identity[0].principal_id``)."""
+        return Symbol(f"{self.module.root_key}#{self.address}{path}")
 
     def blocks(self, name: str) -> list[BlockView]:
         return BlockView(self.block, self.scope).blocks(name)
@@ -188,7 +196,8 @@ class ModuleInstance:
         self.loader = loader
         self.depth = depth
         self.call_address = call_address
-        self.condition = condition or Known(True)
+        self.condition = condition if condition is not None else Known(True)
+        self.root_key: str = str(source.directory) if depth == 0 else ""
         self._locals: dict[str, Value] = {}
         self._locals_in_progress: set[str] = set()
         self._resources = {(b.labels[0], b.labels[1]): b for b in source.resources}
@@ -354,9 +363,11 @@ class ModuleInstance:
             else:
                 values = inputs
             variables = self.loader.variable_values(source, values)
-            out.append(
-                ModuleInstance(source, address + ".", variables, self.loader, self.depth + 1, address, _and(self.condition, cond))
+            child = ModuleInstance(
+                source, address + ".", variables, self.loader, self.depth + 1, address, _and(self.condition, cond)
             )
+            child.root_key = self.root_key
+            out.append(child)
         return out
 
     def _module_outputs(self, name: str, span: Span) -> Value:

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Symbol, Value, normalize_region
+from linter.model import ABSENT, Known, Value, normalize_region
 from linter.terraform.module import ResourceInstance
 
 Adapter = Callable[[ResourceInstance], list[Resource]]
@@ -51,9 +51,9 @@ def new_resource(inst: ResourceInstance, kind: str, *, address: str | None = Non
         language="terraform",
         span=inst.block.span,
         source_type=inst.type,
-        ids={Symbol(f"{inst.address}.id")},
+        ids={inst.symbol(".id")},
         condition=inst.condition,
-        stack=str(inst.module.source.directory),
+        stack=inst.module.root_key,
         module_call=inst.module.call_address,
     )
 

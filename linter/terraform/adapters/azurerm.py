@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Symbol, Unknown, Value, get_path
+from linter.model import ABSENT, Known, Unknown, Value, get_path
 from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
 
@@ -18,7 +18,7 @@ def _identity(res: Resource, inst: ResourceInstance) -> None:
     if identities:
         put(res, "identity_type", no_spaces(identities[0].attr("type")))
         put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
-        res.attrs["principal_id"] = Known(Symbol(f"{inst.address}.identity[0].principal_id"), identities[0].span)
+        res.attrs["principal_id"] = Known(inst.symbol(".identity[0].principal_id"), identities[0].span)
     elif inst.has_dynamic("identity"):
         res.attrs["identity_type"] = Unknown("identity is a dynamic block", inst.block.span)
 
@@ -56,7 +56,7 @@ def cluster(inst: ResourceInstance) -> list[Resource]:
         _pool_attrs(node, pool.attr)
         node.attrs["os_type"] = Known("Linux", pool.span)  # default_node_pool has no os_type: always Linux
         node.attrs.setdefault("mode", Known("System", pool.span))
-        node.refs["cluster"] = Known(Symbol(f"{inst.address}.id"), pool.span)
+        node.refs["cluster"] = Known(inst.symbol(".id"), pool.span)
         out.append(node)
     return out
 
@@ -192,7 +192,7 @@ def extension(inst: ResourceInstance) -> list[Resource]:
         put(res, attr, get_path(settings, key) if settings is not ABSENT else ABSENT)
     put(res, "release_namespace", inst.attr("release_namespace"))
     put(res, "target_namespace", inst.attr("target_namespace"))
-    res.attrs["principal_id"] = Known(Symbol(f"{inst.address}.aks_assigned_identity[0].principal_id"), inst.block.span)
+    res.attrs["principal_id"] = Known(inst.symbol(".aks_assigned_identity[0].principal_id"), inst.block.span)
     res.refs["cluster"] = inst.attr("cluster_id")
     return [res]
 
