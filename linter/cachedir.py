@@ -15,6 +15,9 @@ def cache_dir() -> Path:
         path.mkdir(parents=True, exist_ok=True)
         return path
     except OSError:
-        fallback = Path(tempfile.gettempdir()) / f"aks-backup-lint-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+        fallback = (
+            Path(tempfile.gettempdir())
+            / f"aks-backup-lint-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+        )
         fallback.mkdir(parents=True, exist_ok=True)
         return fallback

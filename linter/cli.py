@@ -5,7 +5,6 @@ imports the engine, reporters and front ends it needs, so a pre-commit run pays 
 languages present.
 """
 
-
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -48,36 +47,138 @@ def build_app():  # type: ignore[no-untyped-def]
     @app.callback()
     def _root(
         version: Annotated[
-            bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=version_callback, is_eager=True)
+            bool,
+            typer.Option(
+                "--version",
+                "-V",
+                help="Print the version and exit.",
+                callback=version_callback,
+                is_eager=True,
+            ),
         ] = False,
     ) -> None:
         """Check infrastructure code against the Azure Backup for AKS support matrix."""
 
     @app.command(epilog=EXIT_HELP)
     def check(
-        paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", help="Files or directories to scan (default: the current directory).", show_default=False)] = None,
-        format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help=f"Output format: {', '.join(FORMATS)}.")] = "text",
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(
+                metavar="PATH",
+                help="Files or directories to scan (default: the current directory).",
+                show_default=False,
+            ),
+        ] = None,
+        format: Annotated[
+            str,
+            typer.Option("--format", "-f", metavar="FORMAT", help=f"Output format: {', '.join(FORMATS)}."),
+        ] = "text",
         output: Annotated[
             list[str] | None,
-            typer.Option("--output", "-o", metavar="[FORMAT:]FILE", help="Write the report to FILE instead of stdout; repeat as FORMAT:FILE to write several formats."),
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="[FORMAT:]FILE",
+                help="Write the report to FILE instead of stdout; repeat as FORMAT:FILE to write several formats.",
+            ),
         ] = None,
-        fail_on: Annotated[str | None, typer.Option("--fail-on", metavar="LEVEL", help="Lowest severity that fails the run: error, warning, note, never.")] = None,
-        unknown: Annotated[str | None, typer.Option("--unknown", metavar="MODE", help="Unresolvable values: ignore (default) or note (report AKSB902 notes).")] = None,
-        var_file: Annotated[list[Path] | None, typer.Option("--var-file", metavar="FILE", help="Terraform variable file (repeatable), after terraform.tfvars and *.auto.tfvars.")] = None,
-        param_file: Annotated[list[str] | None, typer.Option("--param-file", metavar="TEMPLATE=PARAMS", help="ARM parameter file for a template: TEMPLATE=PARAMS (repeatable).")] = None,
-        matrix: Annotated[str | None, typer.Option("--matrix", metavar="REVISION", help="Support-matrix revision: 2025-06 (default), 2026-01a, 2026-01b.")] = None,
+        fail_on: Annotated[
+            str | None,
+            typer.Option(
+                "--fail-on",
+                metavar="LEVEL",
+                help="Lowest severity that fails the run: error, warning, note, never.",
+            ),
+        ] = None,
+        unknown: Annotated[
+            str | None,
+            typer.Option(
+                "--unknown",
+                metavar="MODE",
+                help="Unresolvable values: ignore (default) or note (report AKSB902 notes).",
+            ),
+        ] = None,
+        var_file: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--var-file",
+                metavar="FILE",
+                help="Terraform variable file (repeatable), after terraform.tfvars and *.auto.tfvars.",
+            ),
+        ] = None,
+        param_file: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--param-file",
+                metavar="TEMPLATE=PARAMS",
+                help="ARM parameter file for a template: TEMPLATE=PARAMS (repeatable).",
+            ),
+        ] = None,
+        matrix: Annotated[
+            str | None,
+            typer.Option(
+                "--matrix",
+                metavar="REVISION",
+                help="Support-matrix revision: 2025-06 (default), 2026-01a, 2026-01b.",
+            ),
+        ] = None,
         resource_group_location: Annotated[
-            str | None, typer.Option("--resource-group-location", metavar="REGION", help="Region that resourceGroup().location stands for in templates.")
+            str | None,
+            typer.Option(
+                "--resource-group-location",
+                metavar="REGION",
+                help="Region that resourceGroup().location stands for in templates.",
+            ),
         ] = None,
-        select: Annotated[list[str] | None, typer.Option("--select", metavar="RULE", help="Only these rules: IDs, ID prefixes (AKSB2) or slugs (repeatable).")] = None,
-        ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="RULE", help="Skip these rules: IDs, ID prefixes or slugs (repeatable).")] = None,
-        config: Annotated[Path | None, typer.Option("--config", metavar="FILE", help="Config file (default: .aks-backup-lint.yaml or pyproject.toml found upward).")] = None,
-        baseline: Annotated[Path | None, typer.Option("--baseline", metavar="FILE", help="Report only findings not recorded in this baseline file.")] = None,
-        write_baseline: Annotated[Path | None, typer.Option("--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")] = None,
-        report_unused_suppressions: Annotated[bool, typer.Option("--report-unused-suppressions", help="Report suppressions that suppress nothing (AKSB901).")] = False,
-        category: Annotated[str | None, typer.Option("--category", metavar="NAME", help="SARIF automationDetails category.")] = None,
-        no_color: Annotated[bool, typer.Option("--no-color", help="No ANSI colour, even on a terminal.")] = False,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only: no summary line, no progress.")] = False,
+        select: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--select",
+                metavar="RULE",
+                help="Only these rules: IDs, ID prefixes (AKSB2) or slugs (repeatable).",
+            ),
+        ] = None,
+        ignore: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--ignore", metavar="RULE", help="Skip these rules: IDs, ID prefixes or slugs (repeatable)."
+            ),
+        ] = None,
+        config: Annotated[
+            Path | None,
+            typer.Option(
+                "--config",
+                metavar="FILE",
+                help="Config file (default: .aks-backup-lint.yaml or pyproject.toml found upward).",
+            ),
+        ] = None,
+        baseline: Annotated[
+            Path | None,
+            typer.Option(
+                "--baseline", metavar="FILE", help="Report only findings not recorded in this baseline file."
+            ),
+        ] = None,
+        write_baseline: Annotated[
+            Path | None,
+            typer.Option(
+                "--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0."
+            ),
+        ] = None,
+        report_unused_suppressions: Annotated[
+            bool,
+            typer.Option(
+                "--report-unused-suppressions", help="Report suppressions that suppress nothing (AKSB901)."
+            ),
+        ] = False,
+        category: Annotated[
+            str | None, typer.Option("--category", metavar="NAME", help="SARIF automationDetails category.")
+        ] = None,
+        no_color: Annotated[
+            bool, typer.Option("--no-color", help="No ANSI colour, even on a terminal.")
+        ] = False,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="Print findings only: no summary line, no progress.")
+        ] = False,
     ) -> None:
         """Scan PATHS and report support-matrix problems."""
         from linter.commands import CheckArgs, run_check
@@ -108,7 +209,9 @@ def build_app():  # type: ignore[no-untyped-def]
 
     @app.command()
     def rules(
-        format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
+        format: Annotated[
+            str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")
+        ] = "text",
     ) -> None:
         """List every rule: ID, slug, severity, status and languages."""
         from linter.commands import list_rules
@@ -117,8 +220,17 @@ def build_app():  # type: ignore[no-untyped-def]
 
     @app.command()
     def explain(
-        rule: Annotated[str, typer.Argument(metavar="RULE", help="Rule ID (AKSB102) or slug (storage-cluster-region-mismatch).", show_default=False)],
-        format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown or json.")] = "text",
+        rule: Annotated[
+            str,
+            typer.Argument(
+                metavar="RULE",
+                help="Rule ID (AKSB102) or slug (storage-cluster-region-mismatch).",
+                show_default=False,
+            ),
+        ],
+        format: Annotated[
+            str, typer.Option("--format", "-f", metavar="FORMAT", help="text, markdown or json.")
+        ] = "text",
     ) -> None:
         """Explain a rule: what it checks, the support-matrix sentence, how to fix it in each language."""
         from linter.commands import explain_rule

@@ -157,7 +157,13 @@ def run_check(args: CheckArgs) -> int:
     from linter.reporters import render
 
     for fmt, path in _targets(args):
-        color = args.color and path is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        color = (
+            args.color
+            and path is None
+            and fmt == "text"
+            and sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR")
+        )
         text = render(fmt, report, color=color)
         if args.quiet and fmt == "text":
             text = "".join(line for line in text.splitlines(keepends=True) if not _is_summary(line))
@@ -199,7 +205,11 @@ def list_rules(fmt: str) -> int:
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  LANGUAGES")
     for row in rows:
         cells = [row["id"], row["slug"], row["severity"], row["status"]]
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  " + ", ".join(row["languages"]))
+        print(
+            "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+            + "  "
+            + ", ".join(row["languages"])
+        )
     return 0
 
 
@@ -209,10 +219,15 @@ def explain_rule(key: str, fmt: str) -> int:
     registry = load_builtin_rules()
     found = registry.get(key)
     if found is None:
-        print(f"aks-backup-lint: error: no rule {key!r}; run 'aks-backup-lint rules' for the list", file=sys.stderr)
+        print(
+            f"aks-backup-lint: error: no rule {key!r}; run 'aks-backup-lint rules' for the list",
+            file=sys.stderr,
+        )
         return 2
     if fmt not in ("text", "markdown", "json"):
-        print(f"aks-backup-lint: error: --format must be text, markdown or json, not {fmt!r}", file=sys.stderr)
+        print(
+            f"aks-backup-lint: error: --format must be text, markdown or json, not {fmt!r}", file=sys.stderr
+        )
         return 2
     from linter.explain import render
 

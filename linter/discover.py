@@ -15,14 +15,27 @@ from pathlib import Path
 
 from linter.stack import ARM, BICEP, KUBERNETES, TERRAFORM
 
-SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".terraform",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+}
 _ARM_SCHEMA = re.compile(r'"\$schema"\s*:\s*"[^"]*deployment(Template|Parameters)\.json', re.IGNORECASE)
 _K8S_JSON = re.compile(r'"apiVersion"\s*:.*"kind"\s*:|"kind"\s*:.*"apiVersion"\s*:', re.DOTALL)
 
 
 @dataclass
 class Discovery:
-    files: dict[str, list[Path]] = field(default_factory=lambda: {TERRAFORM: [], ARM: [], BICEP: [], KUBERNETES: []})
+    files: dict[str, list[Path]] = field(
+        default_factory=lambda: {TERRAFORM: [], ARM: [], BICEP: [], KUBERNETES: []}
+    )
     problems: list[tuple[Path, str]] = field(default_factory=list)  # unreadable paths
     explicit: set[Path] = field(default_factory=set)  # files named on the command line
 
@@ -38,7 +51,11 @@ def classify(path: Path) -> str | None:
         return BICEP
     if name.endswith((".yaml", ".yml")):
         return KUBERNETES
-    if name.endswith((".json", ".jsonc")) and not name.endswith(".tf.json") and not name.endswith(".expect.json"):
+    if (
+        name.endswith((".json", ".jsonc"))
+        and not name.endswith(".tf.json")
+        and not name.endswith(".expect.json")
+    ):
         try:
             with path.open("rb") as fh:
                 head = fh.read(65536).decode("utf-8", "replace")
@@ -53,7 +70,12 @@ def classify(path: Path) -> str | None:
 
 def _excluded(path: Path, excludes: list[str]) -> bool:
     posix = path.as_posix()
-    return any(fnmatch.fnmatch(posix, pat) or fnmatch.fnmatch(path.name, pat) or f"/{pat.strip('/')}/" in f"/{posix}/" for pat in excludes)
+    return any(
+        fnmatch.fnmatch(posix, pat)
+        or fnmatch.fnmatch(path.name, pat)
+        or f"/{pat.strip('/')}/" in f"/{posix}/"
+        for pat in excludes
+    )
 
 
 def discover(paths: list[Path], excludes: list[str] | None = None) -> Discovery:
@@ -82,7 +104,9 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> Discovery:
                 if sibling.is_file():
                     consider(sibling)
             continue
-        for root, dirs, files in os.walk(given, onerror=lambda e: found.problems.append((Path(e.filename or "?"), e.strerror or str(e)))):
+        for root, dirs, files in os.walk(
+            given, onerror=lambda e: found.problems.append((Path(e.filename or "?"), e.strerror or str(e)))
+        ):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not Path(root, d).is_symlink())
             for name in sorted(files):
                 p = Path(root, name)

@@ -17,7 +17,12 @@ from linter.report import Notification, Report
 from linter.rules import Registry, RuleContext
 from linter.stack import LoadContext, Stack, StackResult
 
-FRONT_ENDS = {"terraform": "linter.terraform", "arm": "linter.arm", "bicep": "linter.bicep", "kubernetes": "linter.k8s"}
+FRONT_ENDS = {
+    "terraform": "linter.terraform",
+    "arm": "linter.arm",
+    "bicep": "linter.bicep",
+    "kubernetes": "linter.k8s",
+}
 
 
 @dataclass
@@ -49,7 +54,9 @@ def rule_selected(spec_id: str, slug: str, select: list[str], ignore: list[str])
     return not any(matches(k) for k in ignore)
 
 
-def load_stacks(found: Any, ctx: LoadContext) -> tuple[list[Any], list[Finding], list[Path], list[Notification]]:
+def load_stacks(
+    found: Any, ctx: LoadContext
+) -> tuple[list[Any], list[Finding], list[Path], list[Notification]]:
     resources: list[Any] = []
     diagnostics: list[Finding] = []
     files: list[Path] = []
@@ -62,14 +69,18 @@ def load_stacks(found: Any, ctx: LoadContext) -> tuple[list[Any], list[Finding],
             front_end = importlib.import_module(module_name)
         except ModuleNotFoundError as e:
             if e.name and module_name.startswith(e.name):
-                notes.append(Notification("warning", f"{language} files found but this build cannot read {language}"))
+                notes.append(
+                    Notification("warning", f"{language} files found but this build cannot read {language}")
+                )
                 continue
             raise
         stack = Stack(language=language, root=Path.cwd(), files=list(paths))
         try:
             result: StackResult = front_end.load(stack, ctx)
         except Exception as e:  # noqa: BLE001 - a front-end bug must not lose the other languages
-            notes.append(Notification("error", f"internal error reading {language} files: {type(e).__name__}: {e}"))
+            notes.append(
+                Notification("error", f"internal error reading {language} files: {type(e).__name__}: {e}")
+            )
             continue
         resources.extend(result.resources)
         diagnostics.extend(result.diagnostics)
@@ -126,7 +137,11 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
                 )
             )
     findings = [f for f in findings if f.rule_id != "AKSB902" or options.unknown == "note"]
-    findings = [f for f in findings if f.rule_id in ("AKSB900",) or rule_selected(f.rule_id, f.slug, options.select, options.ignore)]
+    findings = [
+        f
+        for f in findings
+        if f.rule_id in ("AKSB900",) or rule_selected(f.rule_id, f.slug, options.select, options.ignore)
+    ]
     for f in findings:
         override = options.severity.get(f.rule_id)
         if override:

@@ -19,7 +19,9 @@ class Resource:
     """One canonical resource (one instance after count/for_each/copy expansion)."""
 
     kind: str
-    address: str  # what users recognise: "azurerm_kubernetes_cluster.aks", "module.m.x.y[0]", ARM symbolic name
+    address: (
+        str  # what users recognise: "azurerm_kubernetes_cluster.aks", "module.m.x.y[0]", ARM symbolic name
+    )
     language: str  # "terraform" | "arm" | "bicep" | "kubernetes"
     span: Span  # the resource header (block label line, ARM object start, YAML document)
     source_type: str = ""  # "azurerm_kubernetes_cluster", "Microsoft.ContainerService/managedClusters", "v1/PersistentVolume"

@@ -31,7 +31,13 @@ EDGES: dict[tuple[str, str], str | None] = {
 
 #: (kind, edge, name attribute, resource-group attribute, target kind): edges resolved by name
 BY_NAME = (
-    (kinds.EXTENSION, "storage_account", "storage_account_name", "storage_resource_group", kinds.STORAGE_ACCOUNT),
+    (
+        kinds.EXTENSION,
+        "storage_account",
+        "storage_account_name",
+        "storage_resource_group",
+        kinds.STORAGE_ACCOUNT,
+    ),
     (kinds.BACKUP_POLICY, "vault", "vault_name", "vault_resource_group", kinds.BACKUP_VAULT),
     (kinds.BLOB_CONTAINER, "storage_account", "storage_account_name", "", kinds.STORAGE_ACCOUNT),
 )

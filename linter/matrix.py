@@ -38,7 +38,9 @@ class Matrix:
             if region in regions["operational_only"]:
                 return "operational"
             return "unlisted"
-        if region in regions["vault_excluded"] or region.startswith(tuple(regions["vault_excluded_prefixes"])):
+        if region in regions["vault_excluded"] or region.startswith(
+            tuple(regions["vault_excluded_prefixes"])
+        ):
             return "operational"
         return "vault"
 

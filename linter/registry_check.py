@@ -23,4 +23,6 @@ def validate_rule_keys(keys: list[str]) -> None:
             continue
         if _PREFIX.match(k) and any(i.startswith(k.upper()) for i in ids):
             continue
-        raise RuleKeyError(f"unknown rule {key!r} in --select/--ignore; run 'aks-backup-lint rules' for the list")
+        raise RuleKeyError(
+            f"unknown rule {key!r} in --select/--ignore; run 'aks-backup-lint rules' for the list"
+        )

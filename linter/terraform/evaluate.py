@@ -152,9 +152,9 @@ class Evaluator:
                 a, b = to_plain(left), to_plain(right)
             except UnknownInside as u:
                 return Unknown(u.unknown.reason, e.span)
-            if isinstance(a, Symbol) or isinstance(b, Symbol):
-                if not (isinstance(a, Symbol) and isinstance(b, Symbol) and a == b):
-                    return Unknown("comparison with a computed value", e.span)
+            symbolic = isinstance(a, Symbol) or isinstance(b, Symbol)
+            if symbolic and not (isinstance(a, Symbol) and isinstance(b, Symbol) and a == b):
+                return Unknown("comparison with a computed value", e.span)
             equal = a == b and type(a) is type(b) or (_num(a) and _num(b) and a == b)
             return Known(equal if e.op == "==" else not equal, e.span)
         for side in (left, right):

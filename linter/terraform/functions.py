@@ -165,7 +165,7 @@ def _try(args: list[Value], span: Span) -> Value:
     """``try``: the first argument that evaluates; an unknown before it makes the result unknown."""
     for a in args:
         if isinstance(a, Unknown):
-            if a.reason.startswith("function call fails") or a.reason.startswith("no attribute"):
+            if a.reason.startswith(("function call fails", "no attribute", "no key", "index ")):
                 continue
             return a
         if a is ABSENT:
@@ -216,7 +216,9 @@ FUNCTIONS: dict[str, Func] = {
     "tolist": _plain_fn(lambda v: list(v)),
     "toset": _plain_fn(_toset),
     "tomap": _plain_fn(lambda v: dict(v)),
-    "tonumber": _plain_fn(lambda v: v if isinstance(v, int | float) else (float(v) if "." in str(v) else int(v))),
+    "tonumber": _plain_fn(
+        lambda v: v if isinstance(v, int | float) else (float(v) if "." in str(v) else int(v))
+    ),
     "tobool": _plain_fn(lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[str(v)]),
     "length": _plain_fn(_length),
     "contains": _plain_fn(lambda lst, v: v in lst),

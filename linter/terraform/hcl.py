@@ -202,7 +202,9 @@ def parse_hcl(path: Path, text: str) -> HclFile:
     try:
         tree = hcl2.parses(text)
     except UnexpectedInput as e:
-        raise HclError(_describe_unexpected(e), getattr(e, "line", 1) or 1, getattr(e, "column", 1) or 1) from None
+        raise HclError(
+            _describe_unexpected(e), getattr(e, "line", 1) or 1, getattr(e, "column", 1) or 1
+        ) from None
     except RecursionError:
         raise HclError("expression nested too deeply to parse") from None
     except Exception as e:  # noqa: BLE001 - python-hcl2 raises bare errors for semantic problems
@@ -362,7 +364,9 @@ class _Converter:
         return Call(self.span(node), name, arg_exprs, bool(args is not None and args.has_ellipsis))
 
     def _ConditionalRule(self, node: Any) -> Expr:
-        return Cond(self.span(node), self.expr(node.condition), self.expr(node.if_true), self.expr(node.if_false))
+        return Cond(
+            self.span(node), self.expr(node.condition), self.expr(node.if_true), self.expr(node.if_false)
+        )
 
     def _BinaryOpRule(self, node: Any) -> Expr:
         term = node.binary_term
@@ -396,7 +400,12 @@ class _Converter:
         second = intro.second_iterator
         key_var, value_var = (first, str(second.token.value)) if second is not None else (None, first)
         cond = node.condition
-        return key_var, value_var, self.expr(intro.iterable), (self.expr(cond.condition_expr) if cond else None)
+        return (
+            key_var,
+            value_var,
+            self.expr(intro.iterable),
+            (self.expr(cond.condition_expr) if cond else None),
+        )
 
     def _ForTupleExprRule(self, node: Any) -> Expr:
         key_var, value_var, coll, cond = self._for_parts(node)

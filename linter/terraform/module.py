@@ -18,7 +18,16 @@ from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value
 from linter.terraform import hcl
 from linter.terraform.evaluate import ChildScope, Evaluator, Lazy, Scope
 
-META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "providers", "lifecycle", "source", "version"}
+META_ARGUMENTS = {
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "providers",
+    "lifecycle",
+    "source",
+    "version",
+}
 MAX_MODULE_DEPTH = 12
 
 
@@ -214,7 +223,13 @@ class ModuleInstance:
         if name == "module":
             return Known(Namespace(self._module_outputs, "module"))
         if name == "path":
-            return Known({"module": Known(str(self.source.directory)), "root": Known(str(self.source.directory)), "cwd": Known(".")})
+            return Known(
+                {
+                    "module": Known(str(self.source.directory)),
+                    "root": Known(str(self.source.directory)),
+                    "cwd": Known("."),
+                }
+            )
         if name == "data":
             return Unknown("data sources are only known at plan time", span)
         if name in ("terraform", "self", "each", "count"):
@@ -266,16 +281,24 @@ class ModuleInstance:
 
         if count_attr is not None:
             count = Evaluator(self).eval(count_attr.expr)
-            if isinstance(count, Known) and isinstance(count.value, int | float) and not isinstance(count.value, bool):
+            if (
+                isinstance(count, Known)
+                and isinstance(count.value, int | float)
+                and not isinstance(count.value, bool)
+            ):
                 n = int(count.value)
-                return [make(f"{base}[{i}]", {"count": Known({"index": Known(i)})}, Known(True)) for i in range(n)]
+                return [
+                    make(f"{base}[{i}]", {"count": Known({"index": Known(i)})}, Known(True)) for i in range(n)
+                ]
             reason = count.reason if isinstance(count, Unknown) else "count is not a number"
             unknown = Unknown(f"count of {base} is not known ({reason})", count_attr.span)
             return [make(f"{base}[0]", {"count": Known({"index": unknown})}, unknown)]
         if each_attr is not None:
             coll = Evaluator(self).eval(each_attr.expr)
             if isinstance(coll, Known) and isinstance(coll.value, dict | list):
-                pairs = coll.value.items() if isinstance(coll.value, dict) else [(_key(v), v) for v in coll.value]
+                pairs = (
+                    coll.value.items() if isinstance(coll.value, dict) else [(_key(v), v) for v in coll.value]
+                )
                 out = []
                 for k, v in pairs:
                     if k is None:
@@ -336,20 +359,32 @@ class ModuleInstance:
         base = f"{self.prefix}module.{name}"
         evaluator = Evaluator(self)
         inputs = {
-            k: attribute_value(evaluator, a) for k, a in call.body.attributes.items() if k not in META_ARGUMENTS
+            k: attribute_value(evaluator, a)
+            for k, a in call.body.attributes.items()
+            if k not in META_ARGUMENTS
         }
         keys: list[tuple[str, dict[str, Value], Value]] = [(base, {}, Known(True))]
         if "count" in call.body.attributes:
             count = evaluator.eval(call.body.attributes["count"].expr)
-            if isinstance(count, Known) and isinstance(count.value, int) and not isinstance(count.value, bool):
-                keys = [(f"{base}[{i}]", {"count": Known({"index": Known(i)})}, Known(True)) for i in range(count.value)]
+            if (
+                isinstance(count, Known)
+                and isinstance(count.value, int)
+                and not isinstance(count.value, bool)
+            ):
+                keys = [
+                    (f"{base}[{i}]", {"count": Known({"index": Known(i)})}, Known(True))
+                    for i in range(count.value)
+                ]
             else:
                 u = Unknown(f"count of {base} is not known", call.span)
                 keys = [(f"{base}[0]", {"count": Known({"index": u})}, u)]
         elif "for_each" in call.body.attributes:
             coll = evaluator.eval(call.body.attributes["for_each"].expr)
             if isinstance(coll, Known) and isinstance(coll.value, dict):
-                keys = [(f'{base}["{k}"]', {"each": Known({"key": Known(k), "value": v})}, Known(True)) for k, v in coll.value.items()]
+                keys = [
+                    (f'{base}["{k}"]', {"each": Known({"key": Known(k), "value": v})}, Known(True))
+                    for k, v in coll.value.items()
+                ]
             else:
                 u = Unknown(f"for_each of {base} is not known", call.span)
                 keys = [(f"{base}[*]", {"each": Known({"key": u, "value": u})}, u)]
@@ -358,13 +393,21 @@ class ModuleInstance:
             if names:
                 scoped = Evaluator(ChildScope(self, names))
                 values = {
-                    k: attribute_value(scoped, a) for k, a in call.body.attributes.items() if k not in META_ARGUMENTS
+                    k: attribute_value(scoped, a)
+                    for k, a in call.body.attributes.items()
+                    if k not in META_ARGUMENTS
                 }
             else:
                 values = inputs
             variables = self.loader.variable_values(source, values)
             child = ModuleInstance(
-                source, address + ".", variables, self.loader, self.depth + 1, address, _and(self.condition, cond)
+                source,
+                address + ".",
+                variables,
+                self.loader,
+                self.depth + 1,
+                address,
+                _and(self.condition, cond),
             )
             child.root_key = self.root_key
             out.append(child)
@@ -380,7 +423,10 @@ class ModuleInstance:
         objs = [Known(Namespace(child._output, f"{child.call_address} outputs")) for child in children]
         if "count" in call.body.attributes or "for_each" in call.body.attributes:
             if "for_each" in call.body.attributes and not children[0].call_address.endswith("[*]"):
-                return Known({c.call_address.rsplit('["', 1)[1][:-2]: o for c, o in zip(children, objs, strict=True)}, span)
+                return Known(
+                    {c.call_address.rsplit('["', 1)[1][:-2]: o for c, o in zip(children, objs, strict=True)},
+                    span,
+                )
             return Known(objs, span)
         return objs[0]
 

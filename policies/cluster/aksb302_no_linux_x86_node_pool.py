@@ -108,5 +108,8 @@ def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
                 f"cluster {cluster.address} has no Linux x86 (Ubuntu or Azure Linux) node pool: "
                 f"{first.address} is {show(first.attr(attr))}; add one for the backup extension",
                 attribute=attr,
-                related=[RelatedLocation(p.span_of(a), f"node pool {p.address} cannot run it either") for p, a in bad[1:]],
+                related=[
+                    RelatedLocation(p.span_of(a), f"node pool {p.address} cannot run it either")
+                    for p, a in bad[1:]
+                ],
             )

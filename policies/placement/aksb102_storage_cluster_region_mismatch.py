@@ -58,7 +58,10 @@ def storage_cluster_region_mismatch(graph, ctx) -> Iterator[Finding]:  # type: i
         for cluster in graph.related(ext, "cluster"):
             for account in graph.related(ext, "storage_account"):
                 key = (id(account), id(cluster))
-                if key in reported or same_value(account.attr("location"), cluster.attr("location")) is not False:
+                if (
+                    key in reported
+                    or same_value(account.attr("location"), cluster.attr("location")) is not False
+                ):
                     continue
                 reported.add(key)
                 yield ctx.finding(
@@ -68,6 +71,9 @@ def storage_cluster_region_mismatch(graph, ctx) -> Iterator[Finding]:  # type: i
                     attribute="location",
                     related=[
                         *related_value(cluster, "location", f"cluster {cluster.address} region"),
-                        RelatedLocation(ext.span_of("storage_account_name"), "backup extension names the storage account here"),
+                        RelatedLocation(
+                            ext.span_of("storage_account_name"),
+                            "backup extension names the storage account here",
+                        ),
                     ],
                 )

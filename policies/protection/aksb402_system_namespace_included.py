@@ -49,7 +49,9 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-node-lease", "kube-public")
     severity=Severity.ERROR,
     summary="kube-system, kube-node-lease or kube-public in the included namespaces of a backup instance",
     kinds=(kinds.BACKUP_INSTANCE,),
-    cite=Citation("The following namespaces are skipped from Backup Configuration and cannot be configured for backups"),
+    cite=Citation(
+        "The following namespaces are skipped from Backup Configuration and cannot be configured for backups"
+    ),
     tags=("namespaces",),
 )
 def system_namespace_included(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

@@ -49,7 +49,9 @@ from linter.values import ieq, show
     severity=Severity.ERROR,
     summary="backup storage account kind is not StorageV2",
     kinds=(kinds.STORAGE_ACCOUNT, kinds.EXTENSION),
-    cite=Citation("Only General-purpose v2 storage accounts are supported; Premium storage accounts are not supported."),
+    cite=Citation(
+        "Only General-purpose v2 storage accounts are supported; Premium storage accounts are not supported."
+    ),
     tags=("storage",),
 )
 def storage_account_not_gpv2(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

@@ -47,7 +47,9 @@ from linter.values import ieq, show, text
     severity=Severity.ERROR,
     summary="backup storage account is Premium",
     kinds=(kinds.STORAGE_ACCOUNT, kinds.EXTENSION),
-    cite=Citation("Only General-purpose v2 storage accounts are supported; Premium storage accounts are not supported."),
+    cite=Citation(
+        "Only General-purpose v2 storage accounts are supported; Premium storage accounts are not supported."
+    ),
     tags=("storage",),
 )
 def storage_account_premium(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

@@ -81,8 +81,14 @@ def azurerm_provider_too_old(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
             )
             continue
         span = pv.primary_span
-        related = [RelatedLocation(s, f'also constrains azurerm: "{t}"') for t, s in pv.constraints if s != span]
-        what = f'locked version "{pv.locked[0]}"' if pv.locked else " and ".join(f'"{t}"' for t, _ in pv.constraints)
+        related = [
+            RelatedLocation(s, f'also constrains azurerm: "{t}"') for t, s in pv.constraints if s != span
+        ]
+        what = (
+            f'locked version "{pv.locked[0]}"'
+            if pv.locked
+            else " and ".join(f'"{t}"' for t, _ in pv.constraints)
+        )
         if not pv.admitted:
             continue  # contradictory constraints: terraform init reports that itself
         if not versions.admits_any(pv.admitted, MINIMUM, (10**9, 0, 0)):

@@ -71,7 +71,11 @@ def trusted_access_api_retired(graph, ctx) -> Iterator[Finding]:  # type: ignore
         pv = found.get(binding.stack)
         if pv is None or not pv.constrained or pv.primary_span is None:
             continue
-        bad = [f"[{versions.fmt(lo)}, {versions.fmt(hi)})" for lo, hi in RETIRED if versions.admits_any(pv.admitted, lo, hi)]
+        bad = [
+            f"[{versions.fmt(lo)}, {versions.fmt(hi)})"
+            for lo, hi in RETIRED
+            if versions.admits_any(pv.admitted, lo, hi)
+        ]
         if bad:
             what = f'locked version "{pv.locked[0]}"' if pv.locked else f'constraint "{pv.constraints[0][0]}"'
             yield ctx.finding(

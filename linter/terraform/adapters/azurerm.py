@@ -225,5 +225,3 @@ def private_endpoint(inst: ResourceInstance) -> list[Resource]:
         res.refs["target"] = connections[0].attr("private_connection_resource_id")
         put(res, "subresources", connections[0].attr("subresource_names"))
     return [res]
-
-

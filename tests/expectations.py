@@ -1,0 +1,81 @@
+"""Inline expectations in fixtures: what the linter must report, written next to the code.
+
+``# expect: AKSB101:3`` (HCL, YAML) or ``// expect: AKSB101:3`` (Bicep) on the line where a
+finding's span starts, with the 1-based column after the colon; several separated by commas.
+ARM JSON cannot hold comments: a sidecar ``<name>.expect.json`` lists ``{"line", "col", "rule"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+MARKER = re.compile(r"(?:#|//)\s*expect:\s*(?P<items>AKSB\d{3}(?::\d+)?(?:\s*,\s*AKSB\d{3}(?::\d+)?)*)")
+
+Expectation = tuple[str, int, int, str]  # (path relative to repo, line, column, rule)
+
+
+def expected_in_file(path: Path) -> set[Expectation]:
+    rel = path.relative_to(REPO).as_posix()
+    out: set[Expectation] = set()
+    if path.name.endswith(".expect.json"):
+        target = path.with_name(path.name[: -len(".expect.json")] + ".json")
+        trel = target.relative_to(REPO).as_posix()
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            out.add((trel, int(item["line"]), int(item.get("col", 0)), item["rule"]))
+        return out
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError):
+        return out
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = MARKER.search(line)
+        if not m:
+            continue
+        for item in m.group("items").split(","):
+            rule, _, col = item.strip().partition(":")
+            out.add((rel, number, int(col) if col else 0, rule))
+    return out
+
+
+def expected_under(directory: Path) -> set[Expectation]:
+    out: set[Expectation] = set()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            out |= expected_in_file(path)
+    return out
+
+
+def actual(findings: Iterable, *, with_columns: set[tuple[str, int, str]] | None = None) -> set[Expectation]:
+    out: set[Expectation] = set()
+    for f in findings:
+        if f.rule_id == "AKSB902" or f.suppression is not None:
+            continue
+        rel = Path(f.span.file).resolve().relative_to(REPO).as_posix()
+        out.add((rel, f.span.line, f.span.column, f.rule_id))
+    return out
+
+
+def scenario_dirs(language: str | None = None) -> list[Path]:
+    """``fixtures/<scenario>/<language>`` directories, each scanned on its own as a user would."""
+    dirs = []
+    for scenario in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        for lang_dir in sorted(p for p in scenario.iterdir() if p.is_dir()):
+            if language is None or lang_dir.name == language:
+                dirs.append(lang_dir)
+    return dirs
+
+
+def compare(expected: set[Expectation], found: set[Expectation]) -> tuple[set[Expectation], set[Expectation]]:
+    """Missing and unexpected findings; an expectation without a column matches any column."""
+    loose = {(p, line, r) for p, line, c, r in expected if c == 0}
+    missing = {e for e in expected if e[2] != 0 and e not in found}
+    missing |= {
+        e for e in expected if e[2] == 0 and not any((f[0], f[1], f[3]) == (e[0], e[1], e[3]) for f in found)
+    }
+    unexpected = {f for f in found if f not in expected and (f[0], f[1], f[3]) not in loose}
+    return missing, unexpected

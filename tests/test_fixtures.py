@@ -1,0 +1,37 @@
+"""Every fixture scenario, in every language it is written in, gives exactly its expected findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from expectations import FIXTURES, actual, compare, expected_under, scenario_dirs
+
+from linter.engine import Options, run
+
+
+@pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_scenario_findings(directory: Path) -> None:
+    report = run([directory], Options())
+    missing, unexpected = compare(expected_under(directory), actual(report.findings))
+    assert not missing, f"expected but not reported: {sorted(missing)}"
+    assert not unexpected, f"reported but not expected: {sorted(unexpected)}"
+
+
+def test_every_terraform_rule_has_a_failing_fixture() -> None:
+    rules = {e[3] for d in scenario_dirs("terraform") for e in expected_under(d)}
+    core = {"AKSB000", "AKSB001", "AKSB002", "AKSB003", "AKSB101", "AKSB102", "AKSB201", "AKSB202"}
+    core |= {"AKSB301", "AKSB302", "AKSB401", "AKSB402", "AKSB403"}
+    assert core <= rules, f"no failing Terraform fixture for {sorted(core - rules)}"
+
+
+def test_complete_setup_is_clean() -> None:
+    for directory in sorted((FIXTURES / "complete").iterdir()):
+        report = run([directory], Options(unknown="ignore"))
+        assert report.active == [], [f"{f.rule_id} {f.span}" for f in report.active]
+
+
+def test_expectations_name_columns() -> None:
+    """Findings are asserted by rule, file, line and column: every marker gives a column."""
+    loose = sorted(e for d in scenario_dirs() for e in expected_under(d) if e[2] == 0)
+    assert not loose, f"expect markers without a column: {loose}"
