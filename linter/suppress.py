@@ -1,0 +1,383 @@
+"""Suppressions: inline comments, front-end records, config per-path ignores and a baseline.
+
+A suppression never drops a finding: it sets ``finding.suppression`` (kind ``inSource`` or
+``external`` plus the justification) so SARIF can show it and summaries can count it (design:
+suppress). Problems with suppressions themselves are AKSB901 findings (convention 12): no
+reason, an unknown rule, an expired ``until=`` date, a malformed marker, or, when asked, a
+suppression that suppresses nothing. A suppression without a reason or past its date does not
+work: nothing is silently ignored.
+
+One grammar for every language, in a comment (HCL ``#``/``//``, Bicep ``//``, YAML ``#``)::
+
+    # aks-backup-lint: ignore[AKSB102,AKSB101] reason text until=2027-01-31
+
+On the finding's line (trailing comment), or on its own line(s) directly above the line it
+covers. If that line opens a block (``resource "x" "y" {``, ``module "m" {``, a Bicep
+``resource``, a nested block) the suppression covers the whole block; a comment above a
+Terraform ``module`` call or Bicep ``module`` also covers everything the module creates. At the
+top of a YAML document it covers the document. ARM ``metadata`` and Kubernetes annotations arrive
+from the front ends as ``InlineSuppression`` records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linter.comments import HCL, SourceInfo, language_of, scan
+from linter.model import Finding, Severity, Span, Suppression
+from linter.stack import InlineSuppression
+
+MARKER = re.compile(r"aks-backup-lint\s*:\s*(?P<verb>[a-z-]+)?")
+DIRECTIVE = re.compile(r"aks-backup-lint\s*:\s*ignore\s*\[(?P<ids>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE)
+UNTIL = re.compile(r"(?:^|\s)until\s*=\s*(?P<date>\S+)")
+_HCL_MODULE = re.compile(r'^\s*module\s+"(?P<name>[^"]+)"')
+_BICEP_MODULE = re.compile(r"^\s*module\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s")
+NEVER_SUPPRESSED = ("AKSB901",)  # a suppression cannot hide the problems with suppressions
+
+
+@dataclass
+class Entry:
+    """One parsed suppression (from a comment or a front-end record), with its use count."""
+
+    span: Span
+    rule_ids: tuple[str, ...]
+    reason: str
+    until: dt.date | None
+    lines: tuple[int, int] = (0, -1)  # covered line range in span.file (inclusive)
+    address: str = ""  # covers findings at this address or under it (module call)
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, finding: Finding) -> bool:
+        if finding.rule_id not in self.rule_ids:
+            return False
+        if finding.span.file == self.span.file and self.lines[0] <= finding.span.line <= self.lines[1]:
+            return True
+        return bool(self.address) and address_under(finding.address, self.address)
+
+
+def address_under(address: str, prefix: str) -> bool:
+    """``module.a.x.y`` is under ``module.a``; ``x.y[0]`` is under ``x.y`` (count/for_each)."""
+    if not address or not prefix:
+        return False
+    if address == prefix or address.startswith((prefix + ".", prefix + "[")):
+        return True
+    return f".{prefix}." in f".{address}." or f".{prefix}[" in f".{address}"
+
+
+def _diag(message: str, span: Span) -> Finding:
+    return Finding(
+        rule_id="AKSB901",
+        slug="invalid-suppression",
+        message=message,
+        span=span,
+        severity=Severity.WARNING,
+        address=span.file,
+    )
+
+
+class _Resolver:
+    """Rule IDs or slugs in a suppression -> rule IDs; unknown names are reported."""
+
+    def __init__(self, known_ids: Iterable[str] | None) -> None:
+        if known_ids is None:
+            from policies import load_builtin_rules
+
+            registry = load_builtin_rules()
+            self.by_key = {r.spec.id: r.spec.id for r in registry} | {
+                r.spec.slug: r.spec.id for r in registry
+            }
+        else:
+            self.by_key = {i: i for i in known_ids}
+
+    def resolve(self, key: str) -> str | None:
+        k = key.strip()
+        return self.by_key.get(k.upper()) or self.by_key.get(k.lower())
+
+
+def parse_comment(
+    text: str, span: Span, resolver: _Resolver, today: dt.date
+) -> tuple[Entry | None, list[Finding]]:
+    """Parse one comment; (None, []) when it is not ours."""
+    marker = MARKER.search(text)
+    if marker is None:
+        return None, []
+    directive = DIRECTIVE.search(text)
+    if directive is None:
+        return None, [
+            _diag(
+                "malformed suppression: expected 'aks-backup-lint: ignore[AKSBnnn,...] reason [until=YYYY-MM-DD]'",
+                span,
+            )
+        ]
+    return _entry(directive.group("ids").split(","), directive.group("rest"), "", span, resolver, today)
+
+
+def _entry(
+    keys: Sequence[str], rest: str, until_text: str, span: Span, resolver: _Resolver, today: dt.date
+) -> tuple[Entry | None, list[Finding]]:
+    diags: list[Finding] = []
+    ids: list[str] = []
+    for key in (k.strip() for k in keys):
+        if not key:
+            continue
+        rule_id = resolver.resolve(key)
+        if rule_id is None:
+            diags.append(_diag(f"suppression names unknown rule {key!r}", span))
+        elif rule_id in NEVER_SUPPRESSED:
+            diags.append(
+                _diag(f"{rule_id} cannot be suppressed; fix the suppression it reports instead", span)
+            )
+        elif rule_id not in ids:
+            ids.append(rule_id)
+    if not keys or not any(k.strip() for k in keys):
+        diags.append(_diag("suppression names no rule: write ignore[AKSBnnn]", span))
+    m = UNTIL.search(rest)
+    if m:
+        until_text = m.group("date")
+        rest = rest[: m.start()] + rest[m.end() :]
+    reason = rest.strip().lstrip("-:—–").strip()
+    until: dt.date | None = None
+    if until_text:
+        try:
+            until = dt.date.fromisoformat(until_text)
+        except ValueError:
+            diags.append(
+                _diag(f"suppression has an invalid until= date {until_text!r}; use YYYY-MM-DD", span)
+            )
+            return None, diags
+    names = ",".join(ids) or "nothing"
+    if not reason:
+        diags.append(
+            _diag(f"suppression of {names} has no reason, so it does not apply; write why after the ]", span)
+        )
+        return None, diags
+    if until is not None and until < today:
+        diags.append(
+            _diag(
+                f"suppression of {names} expired on {until.isoformat()} and no longer applies: {reason}", span
+            )
+        )
+        return None, diags
+    if not ids:
+        return None, diags
+    return Entry(span=span, rule_ids=tuple(ids), reason=reason, until=until), diags
+
+
+def _covered_lines(
+    comment_line: int, own_line: bool, info: SourceInfo, text_lines: list[str]
+) -> tuple[int, int]:
+    """The line range a comment covers: its own line, or the next code line (and its block)."""
+    if not own_line:
+        target = comment_line
+    else:
+        target = next((n for n in range(comment_line + 1, len(text_lines) + 1) if n in info.code_lines), 0)
+        if not target:
+            return (comment_line, comment_line)
+    end = info.block_end.get(target, target)
+    return (comment_line, end)
+
+
+def _module_address(line: str, language: str | None) -> str:
+    m = (_HCL_MODULE if language == HCL else _BICEP_MODULE).match(line)
+    return f"module.{m.group('name')}" if m else ""
+
+
+class SourceCache:
+    """Comments and block structure per file, read once per run."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[SourceInfo, list[str]] | None] = {}
+
+    def get(self, file: str) -> tuple[SourceInfo, list[str]] | None:
+        if file not in self._files:
+            language = language_of(file)
+            result = None
+            if language is not None:
+                try:
+                    text = Path(file).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = None
+                if text is not None:
+                    result = (scan(text, language), text.splitlines())
+            self._files[file] = result
+        return self._files[file]
+
+
+def comment_entries(
+    files: Iterable[str], resolver: _Resolver, today: dt.date, cache: SourceCache | None = None
+) -> tuple[list[Entry], list[Finding]]:
+    cache = cache or SourceCache()
+    entries: list[Entry] = []
+    diags: list[Finding] = []
+    for file in sorted(set(files)):
+        loaded = cache.get(file)
+        if loaded is None:
+            continue
+        info, lines = loaded
+        language = language_of(file)
+        for c in info.comments:
+            span = Span(file, c.line, c.column, c.line, len(lines[c.line - 1]) + 1)
+            entry, problems = parse_comment(c.text, span, resolver, today)
+            diags.extend(problems)
+            if entry is None:
+                continue
+            entry.lines = _covered_lines(c.line, c.own_line, info, lines)
+            if c.own_line:
+                target = next((n for n in range(c.line + 1, len(lines) + 1) if n in info.code_lines), 0)
+                if target:
+                    entry.address = _module_address(lines[target - 1], language)
+            entries.append(entry)
+    return entries, diags
+
+
+def record_entries(
+    records: Iterable[InlineSuppression], resolver: _Resolver, today: dt.date
+) -> tuple[list[Entry], list[Finding]]:
+    """ARM metadata, Kubernetes annotations and front-end comment records."""
+    entries: list[Entry] = []
+    diags: list[Finding] = []
+    for r in records:
+        entry, problems = _entry(list(r.rule_ids), r.reason, r.until, r.span, resolver, today)
+        diags.extend(problems)
+        if entry is None:
+            continue
+        if r.scope == "resource":
+            entry.address = r.address
+            entry.lines = (0, -1)
+        else:
+            entry.lines = (r.span.line, r.span.line + 1)
+            entry.address = r.address
+        entries.append(entry)
+    return entries, diags
+
+
+def apply(
+    findings: list[Finding],
+    suppressions: Sequence[InlineSuppression] = (),
+    options: Any = None,
+    *,
+    files: Iterable[str] = (),
+    today: dt.date | None = None,
+    known_ids: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Mark suppressed findings and add AKSB901 diagnostics; returns the new finding list.
+
+    ``options`` is ``linter.engine.Options``; its ``extra`` may hold ``report_unused_suppressions``
+    (bool), ``baseline`` (path), ``per_path_ignores`` (glob -> rule keys) and ``config_dir``.
+    ``files`` adds files to read comments from (unused-suppression checks need every file).
+    """
+    extra: dict[str, Any] = dict(getattr(options, "extra", None) or {})
+    today = today or dt.date.today()
+    resolver = _Resolver(known_ids)
+    finding_files = {f.span.file for f in findings}
+    entries, diags = comment_entries(finding_files | set(files), resolver, today)
+    record_list, record_diags = record_entries(suppressions, resolver, today)
+    entries += record_list
+    diags += record_diags
+
+    for f in findings:
+        if f.suppression is not None or f.rule_id in NEVER_SUPPRESSED:
+            continue
+        for entry in entries:
+            if entry.covers(f):
+                entry.used.add(f.rule_id)
+                f.suppression = Suppression("inSource", entry.reason, entry.span)
+                break
+
+    settings = extra.get("settings") or {}
+    config_dir = extra.get("config_dir") or (
+        Path(settings["config-file"]).parent if settings.get("config-file") else None
+    )
+    _apply_per_path_ignores(findings, extra.get("per_path_ignores") or {}, config_dir, resolver)
+    if extra.get("baseline"):
+        from linter.baseline import apply_baseline
+
+        apply_baseline(findings, Path(extra["baseline"]))
+
+    if extra.get("report_unused_suppressions"):
+        for entry in entries:
+            for rule_id in entry.rule_ids:
+                if rule_id not in entry.used:
+                    diags.append(_diag(f"suppression of {rule_id} suppresses nothing; remove it", entry.span))
+    diags = _select(diags, options)
+    return findings + diags
+
+
+def _select(diags: list[Finding], options: Any) -> list[Finding]:
+    """AKSB901 honours --select/--ignore and severity overrides like every rule."""
+    if options is None or not diags:
+        return diags
+    from linter.engine import rule_selected
+
+    if not rule_selected("AKSB901", "invalid-suppression", list(options.select), list(options.ignore)):
+        return []
+    override = (getattr(options, "severity", None) or {}).get("AKSB901")
+    if override:
+        for d in diags:
+            d.severity = Severity(override)
+    seen: set[tuple[str, int, int, str]] = set()
+    out = []
+    for d in diags:
+        key = (d.span.file, d.span.line, d.span.column, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """``**`` crosses directories, ``*`` and ``?`` do not; a pattern without ``/`` matches names."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            out += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(pattern[i])
+            i += 1
+    if "/" not in pattern.rstrip("/"):
+        out = "(?:.*/)?" + out
+    if pattern.endswith("/"):
+        out += ".*"
+    return re.compile(out + "(?:/.*)?$")
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    return bool(glob_to_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern).match(path))
+
+
+def _apply_per_path_ignores(
+    findings: list[Finding], per_path: dict[str, list[str]], config_dir: Any, resolver: _Resolver
+) -> None:
+    if not per_path:
+        return
+    import os
+
+    base = Path(config_dir) if config_dir else Path.cwd()
+    for f in findings:
+        if f.suppression is not None or f.rule_id in NEVER_SUPPRESSED:
+            continue
+        rel = Path(os.path.relpath(f.span.file, base)).as_posix()
+        for pattern, keys in per_path.items():
+            if path_matches(rel, pattern) and any(_key_matches(k, f, resolver) for k in keys):
+                f.suppression = Suppression("external", f"config per-path-ignores {pattern!r}")
+                break
+
+
+def _key_matches(key: str, finding: Finding, resolver: _Resolver) -> bool:
+    k = key.strip()
+    return finding.rule_id.startswith(k.upper()) or resolver.resolve(k) == finding.rule_id
