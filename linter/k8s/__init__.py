@@ -83,11 +83,9 @@ class _Loader:
         if content is None:
             return []
         docs, problem = load_documents(content, str(path))
-        if problem is not None and not in_chart_templates(path):
-            if looks_like_manifest(content) or path.suffix.lower() == ".json":
-                self.result.diagnostics.append(
-                    parse_error(path, problem.line, problem.column, problem.message)
-                )
+        manifest_like = looks_like_manifest(content) or path.suffix.lower() == ".json"
+        if problem is not None and manifest_like and not in_chart_templates(path):
+            self.result.diagnostics.append(parse_error(path, problem.line, problem.column, problem.message))
         return [d.value for d in docs]
 
     def manifest(self, path: Path, origin: Origin) -> None:

@@ -50,9 +50,11 @@ def parse_quantity(text: str | int | float) -> int | None:
 
 
 def format_bytes(n: int) -> str:
-    """A byte count the way users write it (``2Ti``, ``1536Gi``, ``1000000000000``)."""
-    for suffix, power in (("Ei", 6), ("Pi", 5), ("Ti", 4), ("Gi", 3), ("Mi", 2), ("Ki", 1)):
+    """A byte count the way users write sizes (``2Ti``, ``1536Gi``), else bytes with an approximation."""
+    for suffix, power in (("Ei", 6), ("Pi", 5), ("Ti", 4), ("Gi", 3)):
         unit = KIB**power
         if n >= unit and n % unit == 0:
             return f"{n // unit}{suffix}"
-    return str(n)
+    if n >= GIB:
+        return f"{n} bytes (about {n / GIB:.0f}Gi)"
+    return f"{n} bytes"

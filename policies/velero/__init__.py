@@ -1,3 +1,6 @@
 """Rules of area velero."""
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "aksb601_velero_installed",
+    "aksb602_velero_metadata",
+)

@@ -1,0 +1,121 @@
+"""A disk volume is larger than the vault tier accepts.
+
+## What it checks
+When the cluster is protected by a backup instance whose policy uses the vault tier
+(`VaultStore`), every Azure Disk claim (`spec.resources.requests.storage`, StatefulSet
+`volumeClaimTemplates` included) and static disk volume (`spec.capacity.storage`) larger than
+1 TiB. Sizes are read with the Kubernetes quantity grammar (`Ti`, `Gi`, `T`, `G` ...). The claim's
+storage class is resolved (named, declared default, or AKS's `managed-csi`); only Azure Disk CSI
+classes count. The finding points at the size.
+
+## Why it matters
+Such disks are left out of the copy to the vault tier: their data exists only in the
+operational tier (snapshots in your subscription), not offsite as the policy intends.
+
+## Azure documentation
+"Currently, Azure Disks with Persistent Volumes of size <= 1 TB are eligible to be moved to the
+Vault Tier; disks with the higher size are skipped in the backup data moved to the Vault Tier."
+(support matrix, 06/10/2025 revision)
+
+## Example
+```yaml
+# the cluster's backup policy copies recovery points to the vault store
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: warehouse
+spec:
+  storageClassName: managed-csi-premium
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 2Ti
+```
+Use instead:
+```yaml
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: warehouse
+spec:
+  storageClassName: managed-csi-premium
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Ti
+```
+
+## Unknown values
+Silent when the size, the storage class or the cluster's backup policy cannot be resolved, and
+when the Kubernetes objects cannot be tied to one cluster (several clusters and no
+`cluster_mapping`).
+
+## Options
+`max_disk_bytes` (integer, default 1099511627776 = 1 TiB): the largest size accepted. The
+article says "1 TB"; Azure disk sizes are powers of two (P30 = 1024 GiB), so 1 TiB is used.
+
+## Known limitations
+Only the vault-tier copy is affected; operational-tier snapshots still include the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.k8s.quantity import TIB, format_bytes
+from linter.k8s.volumes import DISK_CSI, resolve_class, vault_tier_instance
+from linter.model import Finding, Known, RelatedLocation, Severity
+from linter.rules import Citation, rule
+
+
+@rule(
+    id="AKSB505",
+    slug="disk-too-large-for-vault-tier",
+    severity=Severity.WARNING,
+    summary="disk PV/PVC larger than 1 TiB while a vault-tier policy protects the cluster",
+    kinds=(
+        kinds.PERSISTENT_VOLUME,
+        kinds.PERSISTENT_VOLUME_CLAIM,
+        kinds.BACKUP_INSTANCE,
+        kinds.BACKUP_POLICY,
+    ),
+    languages=("kubernetes", "terraform"),
+    cite=Citation(
+        "Currently, Azure Disks with Persistent Volumes of size <= 1 TB are eligible to be moved to the "
+        "Vault Tier; disks with the higher size are skipped in the backup data moved to the Vault Tier."
+    ),
+    tags=("volumes", "vault-tier"),
+)
+def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    limit = int(ctx.options.get("max_disk_bytes", TIB))
+    for volume in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM, kinds.PERSISTENT_VOLUME):
+        attr = "request_bytes" if volume.kind == kinds.PERSISTENT_VOLUME_CLAIM else "capacity_bytes"
+        size = volume.attr(attr)
+        if not (volume.may_exist and isinstance(size, Known) and isinstance(size.value, int)):
+            continue
+        if size.value <= limit or not _is_disk(graph, volume):
+            continue
+        instance = vault_tier_instance(graph, volume)
+        if instance is None:
+            continue
+        yield ctx.finding(
+            volume,
+            f"disk {volume.address} is {format_bytes(size.value)}, over the {format_bytes(limit)} the vault "
+            f"tier accepts; backup instance {instance.address} copies to the vault tier and will skip it",
+            attribute=attr,
+            related=(RelatedLocation(instance.span, "the vault-tier backup instance"),),
+        )
+
+
+def _is_disk(graph, volume) -> bool:  # type: ignore[no-untyped-def]
+    if volume.kind == kinds.PERSISTENT_VOLUME:
+        driver = volume.attr("csi_driver")
+        if not (isinstance(driver, Known) and driver.value == DISK_CSI):
+            return False
+        name = volume.attr("storage_class_name")
+        return not (
+            isinstance(name, Known) and isinstance(name.value, str) and name.value.startswith("acstor-")
+        )
+    info = resolve_class(graph, volume)
+    return info is not None and info.is_disk

@@ -1,0 +1,126 @@
+"""A disk storage class restricts network access while the vault tier is used.
+
+## What it checks
+When the cluster is protected by a backup instance whose policy uses the vault tier
+(`VaultStore`), Azure Disk CSI storage classes whose parameters (names are case-insensitive)
+restrict the disks' network access: `networkAccessPolicy` `DenyAll` or `AllowPrivate`,
+`publicNetworkAccess` `Disabled`, or a `diskAccessID`. The finding points at the parameter.
+
+## Why it matters
+Moving a recovery point to the vault tier reads the disks over their public endpoint. If any
+disk of the backup instance is not reachable from all networks, the tiering operation fails.
+
+## Azure documentation
+"Only Azure Disks with public access enabled from all networks are eligible to be moved to the
+Vault Tier; if there are disks with network access apart from public access, tiering operation
+fails." (support matrix, 06/10/2025 revision)
+
+## Example
+```yaml
+# the cluster's backup policy copies recovery points to the vault store
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: private-disk
+provisioner: disk.csi.azure.com
+parameters:
+  skuName: Premium_LRS
+  networkAccessPolicy: DenyAll
+```
+Use instead:
+```yaml
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: public-disk
+provisioner: disk.csi.azure.com
+parameters:
+  skuName: Premium_LRS
+  networkAccessPolicy: AllowAll
+  publicNetworkAccess: Enabled
+```
+
+## Unknown values
+Silent when a parameter or the cluster's backup policy cannot be resolved, and when the
+Kubernetes objects cannot be tied to one cluster. Absent parameters are not reported by
+default (see Options).
+
+## Options
+`require_explicit_public` (boolean, default false): also report disk classes that set neither
+`networkAccessPolicy` nor `publicNetworkAccess`. Azure Disk CSI driver v1.34.0 and later create
+disks with `DenyAll`/`Disabled` when the class says nothing; older drivers use `AllowAll`/`Enabled`.
+Which driver an AKS version bundles varies, so this is opt-in.
+
+## Known limitations
+Azure Container Storage's internal `acstor-*` classes are never reported. Static volumes take
+their network settings from the existing disk, which is not visible in manifests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.k8s.volumes import DISK_CSI, parameters, vault_tier_instance
+from linter.model import Finding, Known, RelatedLocation, Severity
+from linter.rules import Citation, rule
+
+#: parameter -> values (lower-cased) that take disks off the public network; "*" = any non-empty value
+RESTRICTING = (
+    ("networkaccesspolicy", {"denyall", "allowprivate"}),
+    ("publicnetworkaccess", {"disabled"}),
+    ("diskaccessid", {"*"}),
+)
+
+
+def _text(value: object) -> str | None:
+    return value.value if isinstance(value, Known) and isinstance(value.value, str) else None
+
+
+@rule(
+    id="AKSB506",
+    slug="disk-not-public-for-vault-tier",
+    severity=Severity.WARNING,
+    summary="disk storage class without public network access while a vault-tier policy protects the cluster",
+    kinds=(kinds.STORAGE_CLASS, kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
+    languages=("kubernetes", "terraform"),
+    cite=Citation(
+        "Only Azure Disks with public access enabled from all networks are eligible to be moved to the "
+        "Vault Tier; if there are disks with network access apart from public access, tiering "
+        "operation fails."
+    ),
+    tags=("volumes", "vault-tier"),
+)
+def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    explicit = bool(ctx.options.get("require_explicit_public", False))
+    for sc in graph.of_kind(kinds.STORAGE_CLASS):
+        name = _text(sc.attr("name")) or ""
+        if not sc.may_exist or name.startswith("acstor-") or _text(sc.attr("provisioner")) != DISK_CSI:
+            continue
+        instance = vault_tier_instance(graph, sc)
+        if instance is None:
+            continue
+        related = (RelatedLocation(instance.span, "the vault-tier backup instance"),)
+        params = parameters(sc)
+        for key, bad in RESTRICTING:
+            value = params.get(key)
+            text = _text(value)
+            if text and ("*" in bad or text.lower() in bad):
+                yield ctx.finding(
+                    sc,
+                    f'storage class {sc.address} sets {key} "{text}"; its disks are not public, so moving '
+                    f"backups of cluster volumes to the vault tier ({instance.address}) fails",
+                    attribute=f"parameters.{key}",
+                    span=getattr(value, "span", None),
+                    related=related,
+                )
+                break
+        else:
+            if explicit and "networkaccesspolicy" not in params and "publicnetworkaccess" not in params:
+                yield ctx.finding(
+                    sc,
+                    f"storage class {sc.address} does not set networkAccessPolicy AllowAll; Azure Disk CSI "
+                    "driver v1.34+ then creates disks without public access, and vault tiering fails",
+                    attribute="provisioner",
+                    related=related,
+                )
