@@ -109,6 +109,11 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
     resources, diagnostics, files, notifications = load_stacks(found, ctx)
     for path, problem in found.problems:
         notifications.append(Notification("error", f"{path}: {problem}"))
+    if not any(found.files.values()) and not found.problems:
+        where = ", ".join(str(p) for p in paths)
+        notifications.append(
+            Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
+        )
     graph = ResourceGraph(resources)
     link(graph, {"cluster_mapping": options.cluster_mapping})
 
