@@ -114,12 +114,23 @@ def render_index(specs: Iterable[RuleSpec]) -> str:
     return "\n".join(rows) + "\n"
 
 
+SCHEMAS = ("config.schema.json", "report.schema.json")
+
+
 def generated_docs(registry: Registry | None = None) -> dict[str, str]:
-    """File name -> content of every generated page (rule pages and the README index)."""
+    """Path relative to the rules directory -> content of every generated file.
+
+    Rule pages, the README index, and (in ``../schemas/``) the JSON schemas the package ships,
+    published for editor completion.
+    """
+    from importlib import resources
+
     registry = registry or load_registry()
     specs = [r.spec for r in registry]
     pages = {f"{s.id}.md": GENERATED_NOTE + "\n\n" + render_markdown(s) for s in specs}
     pages["README.md"] = render_index(specs)
+    for name in SCHEMAS:
+        pages[f"../schemas/{name}"] = resources.files("linter").joinpath(f"schemas/{name}").read_text("utf-8")
     return pages
 
 
@@ -132,7 +143,8 @@ def write_docs(directory: Path, registry: Registry | None = None) -> list[Path]:
             stale.unlink()
     written = []
     for name, content in sorted(pages.items()):
-        path = directory / name
+        path = (directory / name).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8", newline="\n")
         written.append(path)
@@ -140,7 +152,7 @@ def write_docs(directory: Path, registry: Registry | None = None) -> list[Path]:
 
 
 def stale_docs(directory: Path, registry: Registry | None = None) -> list[str]:
-    """Names of pages that are missing, different or extra on disk (empty when up to date)."""
+    """Names of files that are missing, different or extra on disk (empty when up to date)."""
     pages = generated_docs(registry)
     problems = []
     for name, content in sorted(pages.items()):
