@@ -152,10 +152,13 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
         if override:
             f.severity = Severity(override)
     findings = _dedupe(findings)
+    wanted: set[str] | None = None
     if found.explicit and all(p.is_file() for p in paths):
         wanted = {str(p) for p in found.explicit}
         findings = [f for f in findings if f.span.file in wanted]
-    findings = _apply_suppressions(findings, options, ctx)
+    findings = _apply_suppressions(findings, options, ctx, [str(p) for p in files])
+    if wanted is not None:  # AKSB901 about comments in context files is not for this run
+        findings = [f for f in findings if f.span.file in wanted]
     findings.sort(key=Finding.sort_key)
     cwd = Path.cwd()
     return Report(
@@ -188,7 +191,9 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _apply_suppressions(findings: list[Finding], options: Options, ctx: LoadContext) -> list[Finding]:
+def _apply_suppressions(
+    findings: list[Finding], options: Options, ctx: LoadContext, files: list[str] | None = None
+) -> list[Finding]:
     try:
         suppress = importlib.import_module("linter.suppress")
     except ModuleNotFoundError:
@@ -196,7 +201,7 @@ def _apply_suppressions(findings: list[Finding], options: Options, ctx: LoadCont
     apply = getattr(suppress, "apply", None)
     if apply is None:
         return findings
-    return apply(findings, getattr(ctx, "suppressions", []), options)
+    return apply(findings, getattr(ctx, "suppressions", []), options, files=files or [])
 
 
 def repo_root(start: Path) -> Path | None:
