@@ -237,6 +237,29 @@ def build_app():  # type: ignore[no-untyped-def]
 
         raise typer.Exit(explain_rule(rule, format))
 
+    @app.command("config")
+    def config_cmd(
+        path: Annotated[
+            Path, typer.Argument(metavar="PATH", help="Where the config search starts (default: .).")
+        ] = Path("."),
+        show: Annotated[bool, typer.Option("--show", help="Print the effective settings.")] = True,
+        config: Annotated[
+            Path | None, typer.Option("--config", metavar="FILE", help="Use this config file.")
+        ] = None,
+        format: Annotated[
+            str, typer.Option("--format", "-f", metavar="FORMAT", help="yaml or json.")
+        ] = "yaml",
+    ) -> None:
+        """Show the effective settings: defaults overlaid with the config file found for PATH."""
+        from linter.config import ConfigError
+        from linter.config import show as show_config
+
+        try:
+            sys.stdout.write(show_config(path, config, format))
+        except ConfigError as e:
+            print(f"aks-backup-lint: error: {e}", file=sys.stderr)
+            raise typer.Exit(2) from None
+
     return app
 
 

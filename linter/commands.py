@@ -135,6 +135,10 @@ def run_check(args: CheckArgs) -> int:
             if fmt not in _formats():
                 raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(_formats())}")
         options = build_options(args)
+        if args.baseline is not None:
+            from linter.baseline import load as load_baseline
+
+            load_baseline(args.baseline)  # a bad baseline is a usage error (BaselineError), not a crash
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(str(p) for p in missing)}")
@@ -142,7 +146,7 @@ def run_check(args: CheckArgs) -> int:
         print(f"aks-backup-lint: error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # config errors carry file and line in their message
-        if type(e).__name__ in ("ConfigError", "RuleKeyError"):
+        if type(e).__name__ in ("ConfigError", "RuleKeyError", "BaselineError"):
             print(f"aks-backup-lint: error: {e}", file=sys.stderr)
             return 2
         raise

@@ -8,8 +8,9 @@ without a major version)::
 
 ``SEVERITY`` is ``error``, ``warning`` or ``note``; paths are relative to the current directory
 with forward slashes; messages never contain newlines. Suppressed findings are not shown (they
-are counted in the summary). Tool messages start with ``aks-backup-lint:`` so that no matcher
-mistakes them for findings. The last line is the summary.
+are counted in the summary). Tool messages (unreadable files, ...) go to stderr from the CLI,
+prefixed ``aks-backup-lint:``, so no matcher mistakes them for findings. The last line is the
+summary.
 """
 
 from __future__ import annotations
@@ -80,8 +81,5 @@ def render(report: Report, *, color: bool = False) -> str:
     out: list[str] = []
     for finding in report.active:
         out.extend(finding_lines(report, finding, color=color))
-    for note in report.notifications:
-        where = f"{_where(report, note.span)}: " if note.span else ""
-        out.append(f"aks-backup-lint: {note.level}: {where}{one_line(note.message)}")
     out.append(summary_line(report))
     return "\n".join(out) + "\n"
