@@ -175,6 +175,25 @@ def _strings(value: Value) -> list[str]:
     return [s for s in (text(v) for v in _items(value)) if s]
 
 
+def _kustomize_bases(path: Path) -> set[Path]:
+    """The kustomization files ``path`` lists as bases (a cheap pre-pass; errors are reported later)."""
+    try:
+        if path.stat().st_size > 1024 * 1024:
+            return set()
+        docs, _ = load_documents(path.read_text(encoding="utf-8-sig"), str(path))
+    except (OSError, UnicodeDecodeError):
+        return set()
+    out = set()
+    for doc in docs[:1]:
+        for entry in [*_strings(get_path(doc.value, "resources")), *_strings(get_path(doc.value, "bases"))]:
+            target = (path.parent / entry).resolve()
+            for name in KUSTOMIZATION_NAMES:
+                if (target / name).is_file():
+                    out.add(target / name)
+                    break
+    return out
+
+
 def load(stack: Stack, ctx: LoadContext) -> StackResult:
     """Canonical resources of every Kubernetes document in ``stack.files``."""
     loader = _Loader(ctx)
@@ -182,8 +201,10 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
     for path in files:
         if path.name == CHART_FILE:
             loader.chart(path)
-    for path in files:
-        if path.name in KUSTOMIZATION_NAMES and path not in loader.loaded:
+    kustomizations = [p for p in files if p.name in KUSTOMIZATION_NAMES]
+    bases = {b for k in kustomizations for b in _kustomize_bases(k)}
+    for path in sorted(kustomizations, key=lambda p: p in bases):  # overlays first: their namespace wins
+        if path not in loader.loaded:
             loader.kustomization(path, ABSENT, 0, set())
     for path in files:
         if path.name == "requirements.yaml" and (path.parent / CHART_FILE).is_file():
