@@ -207,8 +207,13 @@ def _pod_template(doc: Known, kind_s: str) -> Value:
 
 def _workload(res: Resource, doc: Known, kind_s: str, namespace: Value, origin: Origin) -> list[Resource]:
     template = _pod_template(doc, kind_s)
-    if template is ABSENT:
-        return []
+    if template is not ABSENT:
+        _pod(res, template, kind_s)
+    return _claim_templates(res, doc, kind_s, namespace, origin) if kind_s == "StatefulSet" else []
+
+
+def _pod(res: Resource, template: Value, kind_s: str) -> None:
+    """Pod-template metadata (Velero annotations live there) and inline in-tree volumes."""
     if kind_s != "Pod":
         _put(res, "template_labels", get_path(template, "metadata", "labels"))
         _put(res, "template_annotations", get_path(template, "metadata", "annotations"))
@@ -220,6 +225,12 @@ def _workload(res: Resource, doc: Known, kind_s: str, namespace: Value, origin: 
                 inline.append(Known(plugin, getattr(value, "span", None)))
     if inline:
         res.attrs["in_tree_volumes"] = Known(inline, res.span)
+
+
+def _claim_templates(
+    res: Resource, doc: Known, kind_s: str, namespace: Value, origin: Origin
+) -> list[Resource]:
+    """The claims a StatefulSet's controller creates: one per ``volumeClaimTemplates`` entry."""
     claims = []
     if kind_s == "StatefulSet":
         for tmpl in _list(get_path(doc, "spec", "volumeClaimTemplates")):
