@@ -1,0 +1,328 @@
+"""Integrations with real clients where they run here: problem matchers on real text output, the
+GitHub Action's scripts in a simulated runner, action.yml and hook definitions, pre-commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+LINTER = [sys.executable, "-m", "linter.cli"]
+
+
+def env_with_project() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("NO_COLOR", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    """Text and JSON output of one real run over the shipped fixtures (from the repo root)."""
+    out = tmp_path_factory.mktemp("run")
+    proc = subprocess.run(
+        [
+            *LINTER,
+            "check",
+            "fixtures",
+            "--fail-on",
+            "never",
+            "--no-color",
+            "-o",
+            f"text:{out / 'r.txt'}",
+            "-o",
+            f"json:{out / 'r.json'}",
+        ],
+        cwd=ROOT,
+        env=env_with_project(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return (out / "r.txt").read_text(), json.loads((out / "r.json").read_text())
+
+
+def expected_rows(report: dict) -> list[tuple[str, int, int, str, str, str]]:
+    return [
+        (
+            f["location"]["path"],
+            f["location"]["line"],
+            f["location"]["column"],
+            f["severity"],
+            f["rule_id"],
+            " ".join(f["message"].split()),
+        )
+        for f in report["findings"]
+        if f["suppression"] is None
+    ]
+
+
+def github_matchers() -> list[dict]:
+    return json.loads((ROOT / "matchers/aks-backup-lint.json").read_text())["problemMatcher"]
+
+
+def test_github_problem_matcher_captures_every_finding(fixture_run: tuple[str, dict]) -> None:
+    text, report = fixture_run
+    assert report["findings"], "the fixtures must produce findings"
+    severity_word = {"error": "error", "warning": "warning", "notice": "note"}
+    captured = []
+    for line in text.splitlines():
+        hits = []
+        for matcher in github_matchers():
+            (pattern,) = matcher["pattern"]
+            m = re.match(pattern["regexp"], line)
+            if m:
+                hits.append((m, pattern, matcher["severity"]))
+        assert len(hits) <= 1, f"two matchers match {line!r}"
+        if hits:
+            m, p, sev = hits[0]
+            captured.append(
+                (
+                    m[p["file"]],
+                    int(m[p["line"]]),
+                    int(m[p["column"]]),
+                    severity_word[sev],
+                    m[p["code"]],
+                    m[p["message"]],
+                )
+            )
+    assert captured == expected_rows(report)
+    assert {r[3] for r in captured} >= {"error", "warning"}
+
+
+def test_github_matcher_file_is_valid_for_the_runner() -> None:
+    owners = set()
+    for matcher in github_matchers():
+        assert matcher["owner"] not in owners
+        owners.add(matcher["owner"])
+        assert matcher["severity"] in ("error", "warning", "notice")
+        (pattern,) = matcher["pattern"]
+        groups = re.compile(pattern["regexp"]).groups
+        assert all(0 < pattern[k] <= groups for k in ("file", "line", "column", "code", "message"))
+
+
+def vscode_matcher() -> dict:
+    doc = (ROOT / "docs/integrations.md").read_text()
+    block = re.search(r"```json\n(\{\n  \"version\": \"2.0.0\".*?)\n```", doc, re.DOTALL)
+    assert block, "docs/integrations.md must contain the tasks.json example"
+    (matcher,) = json.loads(block.group(1))["tasks"][0]["problemMatcher"]
+    return matcher
+
+
+def test_vscode_problem_matcher_from_the_docs_captures_every_finding(fixture_run: tuple[str, dict]) -> None:
+    text, report = fixture_run
+    p = vscode_matcher()["pattern"]
+    captured = [
+        (
+            m[p["file"]],
+            int(m[p["line"]]),
+            int(m[p["column"]]),
+            m[p["severity"]],
+            m[p["code"]],
+            m[p["message"]],
+        )
+        for m in (re.match(p["regexp"], line) for line in text.splitlines())
+        if m
+    ]
+    assert captured == expected_rows(report)
+
+
+def test_text_line_pattern_is_the_documented_one() -> None:
+    from linter.reporters.text import LINE_PATTERN
+
+    assert LINE_PATTERN in (ROOT / "docs/integrations.md").read_text()
+    assert vscode_matcher()["pattern"]["regexp"] == LINE_PATTERN
+
+
+def test_pre_commit_hooks_definition() -> None:
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"aks-backup-lint", "aks-backup-lint-all"}
+    changed, everything = hooks["aks-backup-lint"], hooks["aks-backup-lint-all"]
+    assert changed["require_serial"] is True and changed["language"] == "python"
+    assert changed["entry"].split()[:2] == ["aks-backup-lint", "check"]
+    files = re.compile(changed["files"])
+    for name in (
+        "main.tf",
+        "prod.tfvars",
+        "main.bicep",
+        "main.bicepparam",
+        "azuredeploy.json",
+        "x.jsonc",
+        "a.yaml",
+        "b.yml",
+    ):
+        assert files.search(name), name
+    for name in ("README.md", "main.py", "main.tf.bak"):
+        assert not files.search(name), name
+    assert everything["pass_filenames"] is False and everything["always_run"] is True
+
+
+def action() -> dict:
+    return yaml.safe_load((ROOT / "action.yml").read_text())
+
+
+def test_action_yml_structure() -> None:
+    a = action()
+    assert a["runs"]["using"] == "composite"
+    assert set(a["inputs"]) >= {
+        "paths",
+        "config",
+        "fail-on",
+        "matrix",
+        "sarif-file",
+        "upload-sarif",
+        "category",
+        "annotations",
+    }
+    for name, spec in a["inputs"].items():
+        assert spec.get("description"), name
+    assert set(a["outputs"]) >= {"errors", "warnings", "notes", "findings", "sarif-file"}
+    steps = a["runs"]["steps"]
+    for step in steps:
+        assert "uses" in step or ("run" in step and step.get("shell") == "bash"), step
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["update-environment"] is False, "the user's Python must stay untouched"
+    install = next(s for s in steps if "install.sh" in s.get("run", ""))
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    lint = next(s for s in steps if s.get("id") == "lint")
+    assert "scripts/action/run.sh" in lint["run"]
+    for name in ("paths", "config", "fail-on", "matrix", "sarif-file", "category", "annotations"):
+        env_name = "INPUT_" + name.upper().replace("-", "_")
+        assert lint["env"][env_name] == "${{ inputs." + name + " }}"
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["uses"].endswith("@v3")
+    assert upload["if"].startswith("always() && inputs.upload-sarif == 'true'")
+    assert upload["with"]["sarif_file"] == "${{ steps.lint.outputs.sarif-file }}"
+    assert upload["with"]["category"] == "${{ inputs.category }}"
+    for name, out in a["outputs"].items():
+        assert out["value"] == "${{ steps.lint.outputs." + name + " }}"
+    for script in ("install.sh", "run.sh", "summary.py"):
+        assert os.access(ROOT / "scripts/action" / script, os.X_OK), script
+
+
+def run_action(
+    tmp_path: Path, scenario: str, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], dict, str]:
+    workspace = tmp_path / "workspace"
+    shutil.copytree(FIXTURES / scenario, workspace / scenario)
+    (workspace / ".git").mkdir()
+    gh_output, gh_summary = tmp_path / "output", tmp_path / "summary.md"
+    env = env_with_project() | {
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(gh_output),
+        "GITHUB_STEP_SUMMARY": str(gh_summary),
+        "ACTION_PATH": str(ROOT),
+        "AKSB_LINTER": f"{sys.executable} -m linter.cli",
+        "AKSB_PYTHON": sys.executable,
+        "INPUT_PATHS": scenario,
+        **{"INPUT_" + k.upper(): v for k, v in inputs.items()},
+    }
+    proc = subprocess.run(
+        [str(ROOT / "scripts/action/run.sh")], env=env, capture_output=True, text=True, timeout=300
+    )
+    outputs = dict(line.split("=", 1) for line in gh_output.read_text().splitlines())
+    return proc, outputs, gh_summary.read_text()
+
+
+def test_action_run_script_with_findings(tmp_path: Path) -> None:
+    proc, outputs, summary = run_action(tmp_path, "region-mismatch", CATEGORY="infra/prod")
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"::add-matcher::{ROOT}/matchers/aks-backup-lint.json"
+    assert any(
+        re.match(r"^region-mismatch/terraform/main\.tf:\d+:\d+: error AKSB10[12] ", ln) for ln in lines
+    )
+    assert lines[-1] == "::remove-matcher owner=aks-backup-lint-note::"
+    assert outputs["errors"] == "2" and outputs["findings"] == "2" and outputs["exit-code"] == "1"
+    sarif_path = Path(outputs["sarif-file"])
+    assert sarif_path == tmp_path / "workspace" / "aks-backup-lint.sarif"
+    from sarif_schema import assert_valid_sarif
+
+    log = assert_valid_sarif(sarif_path.read_text())
+    assert log["runs"][0]["automationDetails"]["id"] == "infra/prod/"
+    assert summary.startswith("## aks-backup-lint\n")
+    assert "❌ failed" in summary and "| 2 | 0 | 0 | 0 |" in summary
+    assert "[AKSB102](" in summary and "region-mismatch/terraform/main.tf:" in summary
+
+
+def test_action_run_script_fail_on_never_and_no_annotations(tmp_path: Path) -> None:
+    proc, outputs, summary = run_action(
+        tmp_path, "region-mismatch", FAIL_ON="never", ANNOTATIONS="false", SARIF_FILE="out/lint.sarif"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "::add-matcher::" not in proc.stdout and "::remove-matcher" not in proc.stdout
+    assert outputs["exit-code"] == "0" and outputs["errors"] == "2"
+    assert outputs["sarif-file"].endswith("workspace/out/lint.sarif")
+    assert "✅ passed" in summary
+
+
+def test_action_run_script_clean(tmp_path: Path) -> None:
+    proc, outputs, summary = run_action(tmp_path, "complete")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert outputs["findings"] == "0"
+    assert "| 0 | 0 | 0 | 0 |" in summary
+
+
+def test_action_run_script_config_error_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fail-on: sometimes\n")
+    proc, outputs, summary = run_action(tmp_path, "complete", CONFIG=str(bad))
+    assert proc.returncode == 2
+    assert outputs["exit-code"] == "2" and outputs["sarif-file"] == ""
+    assert "did not produce a report" in summary and "fail-on" in summary
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.network
+def test_pre_commit_try_repo(tmp_path: Path) -> None:
+    """The real pre-commit client installs the hook from this checkout and runs it on files."""
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
+    if not Path(pre_commit).exists():
+        pytest.skip("pre-commit is not installed (CI installs it)")
+    repo = tmp_path / "consumer"
+    shutil.copytree(FIXTURES / "service-principal" / "terraform", repo / "bad")
+    shutil.copytree(FIXTURES / "complete" / "terraform", repo / "good")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "infra")
+    env = dict(os.environ) | {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    env.pop("PYTHONPATH", None)
+
+    def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [pre_commit, "try-repo", str(ROOT), "aks-backup-lint", "--files", *files],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    failing = try_repo("bad/main.tf", "good/main.tf")
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert re.search(
+        r"^bad/main\.tf:\d+:\d+: error AKSB301 .*\[cluster-service-principal\]$", failing.stdout, re.M
+    ), failing.stdout
+    assert "good/main.tf:" not in failing.stdout
+    passing = try_repo("good/main.tf", "good/versions.tf")
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert "Passed" in passing.stdout
