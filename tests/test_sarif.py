@@ -192,3 +192,67 @@ def test_multitool_script_rejects_and_accepts(tmp_path: Path) -> None:
 
 
 test_multitool_script_rejects_and_accepts = pytest.mark.network(test_multitool_script_rejects_and_accepts)
+
+
+# --- end to end: the real engine and CLI on the shipped fixtures ---------------------------------
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    import sys
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "linter.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_fixtures_sarif_is_valid_and_byte_identical(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.sarif", tmp_path / "b.sarif"
+    for out in (a, b):
+        proc = cli("check", "fixtures", "--format", "sarif", "--output", str(out), "--fail-on", "never")
+        assert proc.returncode == 0, proc.stderr
+    assert a.read_bytes() == b.read_bytes()
+    log = assert_valid_sarif(a.read_text())
+    results = log["runs"][0]["results"]
+    assert results and all(r["level"] in ("error", "warning", "note") for r in results)
+    assert all(
+        not r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(("/", ".."))
+        for r in results
+    )
+
+
+def test_subfolder_scan_and_reformatting_keep_uris_and_fingerprints(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "fixtures" / "region-mismatch", repo / "infra" / "region-mismatch")
+    (repo / ".git").mkdir()
+    scan_dir = repo / "infra" / "region-mismatch" / "terraform"
+    before = json.loads(cli("check", ".", "--format", "sarif", "--fail-on", "never", cwd=scan_dir).stdout)
+    assert_valid_sarif(before)
+    run = before["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"infra/region-mismatch/terraform/main.tf"}
+    # reformat: blank lines and a comment at the top shift every line
+    main = scan_dir / "main.tf"
+    main.write_text("# moved down by a reformat\n\n\n" + main.read_text())
+    after = json.loads(cli("check", ".", "--format", "sarif", "--fail-on", "never", cwd=scan_dir).stdout)
+
+    def prints(log: dict) -> list[tuple[str, str, int]]:
+        return sorted(
+            (
+                r["ruleId"],
+                r["partialFingerprints"][FINGERPRINT_KEY],
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            )
+            for r in log["runs"][0]["results"]
+        )
+
+    old, new = prints(before), prints(after)
+    assert [(r, fp) for r, fp, _ in old] == [(r, fp) for r, fp, _ in new]
+    assert [line + 3 for _, _, line in old] == [line for _, _, line in new]

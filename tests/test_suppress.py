@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -299,3 +302,69 @@ def test_baseline_errors(tmp_path: Path) -> None:
     bad.write_text("{nope")
     with pytest.raises(baseline.BaselineError, match=r"b.json:1:2"):
         baseline.load(bad)
+
+
+# --- end to end through the CLI ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "linter.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def copy_fixture(tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    target = tmp_path / "repo" / name
+    shutil.copytree(ROOT / "fixtures" / name, target)
+    (tmp_path / "repo" / ".git").mkdir(exist_ok=True)
+    return target
+
+
+def test_inline_comment_suppresses_in_a_real_run(tmp_path: Path) -> None:
+    from sarif_schema import assert_valid_sarif
+
+    fixture = copy_fixture(tmp_path, "service-principal")
+    before = cli("check", ".", "--format", "json", cwd=fixture)
+    assert before.returncode == 1
+    (finding_,) = [f for f in json.loads(before.stdout)["findings"] if f["rule_id"] == "AKSB301"]
+    main = fixture / "terraform" / "main.tf"
+    lines = main.read_text().splitlines()
+    line = finding_["location"]["line"]
+    lines[line - 1] += (
+        "  # aks-backup-lint: ignore[AKSB301] legacy cluster, migrating to managed identity in Q1"
+    )
+    main.write_text("\n".join(lines) + "\n")
+    after = cli("check", ".", "--format", "sarif", cwd=fixture)
+    assert after.returncode == 0, after.stdout + after.stderr
+    log = assert_valid_sarif(after.stdout)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "AKSB301"]
+    assert result["suppressions"][0]["kind"] == "inSource"
+    assert result["suppressions"][0]["justification"] == "legacy cluster, migrating to managed identity in Q1"
+    text = cli("check", ".", cwd=fixture).stdout
+    assert "AKSB301" not in text and "(1 suppressed)" in text
+
+
+def test_baseline_through_the_cli(tmp_path: Path) -> None:
+    fixture = copy_fixture(tmp_path, "region-mismatch")
+    base = tmp_path / "baseline.json"
+    wrote = cli("check", ".", "--write-baseline", str(base), cwd=fixture)
+    assert wrote.returncode == 0, wrote.stderr
+    assert len(json.loads(base.read_text())["findings"]) == 2
+    again = cli("check", ".", "--baseline", str(base), cwd=fixture)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "(2 suppressed)" in again.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text("[")
+    broken = cli("check", ".", "--baseline", str(bad), cwd=fixture)
+    assert broken.returncode == 2 and "bad.json:1:2" in broken.stderr
