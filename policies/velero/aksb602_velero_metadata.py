@@ -24,10 +24,7 @@ kind: Deployment
 metadata:
   name: web
 spec:
-  template:
-    metadata:
-      annotations:
-        backup.velero.io/backup-volumes: data
+  template: {metadata: {annotations: {backup.velero.io/backup-volumes: data}}}
 ```
 Use instead:
 ```yaml
@@ -36,10 +33,7 @@ kind: Deployment
 metadata:
   name: web
 spec:
-  template:
-    metadata:
-      annotations:
-        example.com/owner: web-team
+  template: {metadata: {annotations: {example.com/owner: web-team}}}
 ```
 
 ## Unknown values

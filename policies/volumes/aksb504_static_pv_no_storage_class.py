@@ -23,12 +23,9 @@ kind: PersistentVolume
 metadata:
   name: legacy-data
 spec:
-  capacity:
-    storage: 64Gi
+  capacity: {storage: 64Gi}
   accessModes: [ReadWriteOnce]
-  csi:
-    driver: disk.csi.azure.com
-    volumeHandle: /subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/disks/legacy-data
+  csi: {driver: disk.csi.azure.com, volumeHandle: /subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/disks/legacy-data}
 ```
 Use instead:
 ```yaml
@@ -38,12 +35,9 @@ metadata:
   name: legacy-data
 spec:
   storageClassName: managed-csi
-  capacity:
-    storage: 64Gi
+  capacity: {storage: 64Gi}
   accessModes: [ReadWriteOnce]
-  csi:
-    driver: disk.csi.azure.com
-    volumeHandle: /subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/disks/legacy-data
+  csi: {driver: disk.csi.azure.com, volumeHandle: /subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/disks/legacy-data}
 ```
 
 ## Unknown values

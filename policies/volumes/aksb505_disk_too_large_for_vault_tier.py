@@ -27,9 +27,7 @@ metadata:
 spec:
   storageClassName: managed-csi-premium
   accessModes: [ReadWriteOnce]
-  resources:
-    requests:
-      storage: 2Ti
+  resources: {requests: {storage: 2Ti}}
 ```
 Use instead:
 ```yaml
@@ -40,9 +38,7 @@ metadata:
 spec:
   storageClassName: managed-csi-premium
   accessModes: [ReadWriteOnce]
-  resources:
-    requests:
-      storage: 1Ti
+  resources: {requests: {storage: 1Ti}}
 ```
 
 ## Unknown values
