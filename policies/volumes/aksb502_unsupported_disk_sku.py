@@ -82,6 +82,8 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
         params = parameters(sc)
         for key in SKU_PARAMETERS:
             value = params.get(key)
+            if value is not None:
+                yield from ctx.unresolved(sc, value, f"parameters.{key}")
             sku = _text(value)
             if sku is not None and sku.lower() in skus:
                 yield ctx.finding(

@@ -93,6 +93,7 @@ def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_suppor
 def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     smb = ctx.matrix.flag("azure_files_smb_supported")
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
+        yield from ctx.unresolved(sc, sc.attr("provisioner"), "provisioner")
         driver = _text(sc.attr("provisioner"))
         what = unsupported_type(driver, parameters(sc), smb)
         if sc.may_exist and what:

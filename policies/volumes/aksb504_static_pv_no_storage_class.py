@@ -79,6 +79,7 @@ def static_pv_no_storage_class(graph, ctx) -> Iterator[Finding]:  # type: ignore
         if not (pv.may_exist and isinstance(driver, Known) and driver.value == DISK_CSI):
             continue
         name = pv.attr("storage_class_name")
+        yield from ctx.unresolved(pv, name, "storage_class_name")
         if name is ABSENT:
             yield ctx.finding(
                 pv,

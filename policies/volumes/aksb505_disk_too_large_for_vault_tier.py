@@ -61,7 +61,7 @@ from collections.abc import Iterator
 from linter import kinds
 from linter.k8s.quantity import TIB, format_bytes
 from linter.k8s.volumes import DISK_CSI, resolve_class, vault_tier_instance
-from linter.model import Finding, Known, RelatedLocation, Severity
+from linter.model import Finding, Known, RelatedLocation, Severity, Unknown
 from linter.rules import Citation, rule
 
 
@@ -88,6 +88,8 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
     for volume in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM, kinds.PERSISTENT_VOLUME):
         attr = "request_bytes" if volume.kind == kinds.PERSISTENT_VOLUME_CLAIM else "capacity_bytes"
         size = volume.attr(attr)
+        if isinstance(size, Unknown) and vault_tier_instance(graph, volume) is not None:
+            yield from ctx.unresolved(volume, size, attr)
         if not (volume.may_exist and isinstance(size, Known) and isinstance(size.value, int)):
             continue
         if size.value <= limit or not _is_disk(graph, volume):

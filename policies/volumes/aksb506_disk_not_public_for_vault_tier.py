@@ -104,6 +104,8 @@ def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ig
         params = parameters(sc)
         for key, bad in RESTRICTING:
             value = params.get(key)
+            if value is not None:
+                yield from ctx.unresolved(sc, value, f"parameters.{key}")
             text = _text(value)
             if text and ("*" in bad or text.lower() in bad):
                 yield ctx.finding(
