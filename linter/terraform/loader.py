@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import sys
 from pathlib import Path
 
+from linter import __version__, progress
+from linter.cache import ParseCache, module_file, source_fingerprint
 from linter.model import Finding, Known, Unknown, Value
 from linter.stack import parse_error
 from linter.terraform import hcl
@@ -17,6 +22,56 @@ class _Empty:
 
     def lookup(self, name: str, span):  # type: ignore[no-untyped-def]
         return Unknown(f"{name} cannot be referenced here", span)
+
+
+@functools.lru_cache(maxsize=1)
+def parse_cache() -> ParseCache:
+    """The Terraform parse cache: keyed by tool version, python-hcl2 version and our converter."""
+    salt = "|".join(
+        (
+            __version__,
+            sys.version.split()[0],
+            source_fingerprint(
+                hcl.__file__,
+                module_file("linter.model"),
+                module_file("hcl2", "version.py"),
+                module_file("hcl2", "hcl2.lark"),
+            ),
+        )
+    )
+    return ParseCache("terraform", salt)
+
+
+def _warm_parser() -> None:
+    """Load python-hcl2's grammar once in this process (before forking workers)."""
+    with contextlib.suppress(hcl.HclError):
+        hcl.parse_hcl(Path("warm.tf"), "x = 1\n")
+
+
+#: (syntax tree or None, AKSB000 finding or None, whether the file was read)
+ParseResult = tuple["hcl.HclFile | None", "Finding | None", bool]
+
+
+def parse_file(job: tuple[Path, int]) -> ParseResult:
+    """Read and parse one file, through the parse cache; module-level so pool workers can run it."""
+    path, max_bytes = job
+    text, problem = read_text(path, max_bytes)
+    if problem is not None:
+        return None, parse_error(path, problem.line, 1, problem.message), False
+    if text is None:
+        return None, None, False
+    store = parse_cache()
+    key = store.key(path, text) if store.enabled else ""
+    hit = store.get(key) if store.enabled else None
+    if hit is not None:
+        return hit
+    try:
+        result: ParseResult = (hcl.parse_hcl(path, text), None, True)
+    except hcl.HclError as e:
+        result = (None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True)
+    if store.enabled:
+        store.put(key, result)
+    return result
 
 
 class TerraformLoader:
@@ -33,18 +88,29 @@ class TerraformLoader:
         path = path.resolve()
         if path in self._files:
             return self._files[path]
-        result: hcl.HclFile | None = None
-        text, problem = read_text(path, self.max_bytes)
+        self._record(path, parse_file((path, self.max_bytes)))
+        return self._files[path]
+
+    def prefetch(self, paths: list[Path]) -> None:
+        """Parse ``paths`` up front, on several cores when there are many (``linter.parallel``)."""
+        from linter import parallel
+
+        todo = sorted({p.resolve() for p in paths} - set(self._files))
+        if parallel.jobs_for(len(todo)) > 1:
+            _warm_parser()  # forked workers inherit the loaded grammar
+        for path, parsed in zip(
+            todo, parallel.map_ordered(parse_file, [(p, self.max_bytes) for p in todo]), strict=True
+        ):
+            self._record(path, parsed)
+
+    def _record(self, path: Path, parsed: ParseResult) -> None:
+        tree, problem, read = parsed
         if problem is not None:
-            self.diagnostics.append(parse_error(path, problem.line, 1, problem.message))
-        elif text is not None:
+            self.diagnostics.append(problem)
+        if read:
             self.files_read.append(path)
-            try:
-                result = hcl.parse_hcl(path, text)
-            except hcl.HclError as e:
-                self.diagnostics.append(parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"))
-        self._files[path] = result
-        return result
+        self._files[path] = tree
+        progress.advance()
 
     def module(self, directory: Path) -> ModuleSource | None:
         directory = directory.resolve()

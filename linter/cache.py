@@ -1,0 +1,263 @@
+"""Parse cache: parsed files keyed by content hash, kept in the user cache directory.
+
+Why: parsing is most of a scan's cost (python-hcl2 reads about 0.3 MB/s), and between two runs
+almost nothing changes. A file's parse result depends only on its path (spans carry it), its
+text, this tool's version and the parser library's version, so those make the key; a changed
+file simply misses and gets a new entry.
+
+Safety:
+
+* Concurrent runs: an entry is written to a temporary file in the same directory and moved into
+  place with ``os.replace``, so a reader sees either no entry or a whole one. A corrupt or
+  unreadable entry is a miss, never an error.
+* Bounded size: after a run that wrote entries, the oldest entries (by modification time, which a
+  hit refreshes at most once a day) are removed until the cache is under its limits.
+* Nothing from a scanned repository is ever unpickled: entries are written only by this tool into
+  the user's own cache directory, and the unpickler accepts only this tool's syntax-tree classes.
+* ``--no-cache`` (or ``AKS_BACKUP_LINT_NO_CACHE=1``) turns it off for a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: bump when the pickled shape of any cached class changes
+FORMAT = 1
+MAX_ENTRIES = 50_000
+MAX_BYTES = 512 * 1024 * 1024
+_TOUCH_AFTER = 24 * 3600  # refresh a hit's mtime at most once a day (LRU-ish, few syscalls)
+
+#: modules whose classes a cache entry may contain
+_ALLOWED_MODULES = ("linter.", "pathlib", "builtins", "copyreg", "collections")
+_ALLOWED_BUILTINS = {"frozenset", "set", "tuple", "list", "dict", "complex", "bytes", "bytearray", "slice"}
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Only our own dataclasses and plain containers; anything else means the entry is not ours."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name not in _ALLOWED_BUILTINS:
+            raise pickle.UnpicklingError(f"{module}.{name} not allowed in a cache entry")
+        if not module.startswith(_ALLOWED_MODULES) and module not in _ALLOWED_MODULES:
+            raise pickle.UnpicklingError(f"{module}.{name} not allowed in a cache entry")
+        return super().find_class(module, name)
+
+
+_run_enabled = True
+
+
+def set_enabled(flag: bool) -> None:
+    """Turn every parse cache of this process on or off (the engine calls it per run: --no-cache)."""
+    global _run_enabled
+    _run_enabled = flag
+
+
+def _enabled_by_env() -> bool:
+    return os.environ.get("AKS_BACKUP_LINT_NO_CACHE", "").strip().lower() in ("", "0", "false", "no")
+
+
+def source_fingerprint(*files: str | Path | None) -> str:
+    """A short hash of source files (our converters, the parser's version file).
+
+    Why: during development the tool version does not change while the code that builds the
+    cached trees does; hashing that code keeps a stale entry from ever being read.
+    """
+    h = hashlib.blake2b(digest_size=8)
+    for f in files:
+        if f is None:
+            continue
+        try:
+            h.update(Path(f).read_bytes())
+        except OSError:
+            h.update(str(f).encode())
+    return h.hexdigest()
+
+
+def module_file(name: str, relative: str = "") -> Path | None:
+    """A file of an installed package, found without importing the package (imports are slow)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin)
+    return origin.parent / relative if relative else origin
+
+
+class ParseCache:
+    """One namespace (``terraform``, ``yaml``...) of parse results in ``root``."""
+
+    def __init__(self, namespace: str, salt: str, root: Path | None = None, enabled: bool = True) -> None:
+        self.namespace = namespace
+        self.salt = salt  # tool and parser versions: a new version never reads old entries
+        self._enabled = enabled and _enabled_by_env()
+        self._root = root
+        self._dir: Path | None = None
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled and _run_enabled
+
+    @property
+    def directory(self) -> Path:
+        if self._dir is None:
+            from linter.cachedir import cache_dir
+
+            root = self._root or cache_dir()
+            self._dir = root / f"parse-v{FORMAT}" / self.namespace
+        return self._dir
+
+    def key(self, path: Path, text: str) -> str:
+        """Content hash of the text, salted with the path (spans carry it) and the versions."""
+        h = hashlib.blake2b(digest_size=20)
+        h.update(self.salt.encode())
+        h.update(b"\0")
+        h.update(str(path).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def _entry(self, key: str) -> Path:
+        return self.directory / key[:2] / key[2:]
+
+    def get(self, key: str) -> Any | None:
+        """The cached value, or None on a miss (including a corrupt or foreign entry)."""
+        if not self.enabled:
+            return None
+        entry = self._entry(key)
+        try:
+            with entry.open("rb") as fh:
+                data = fh.read()
+                mtime = os.fstat(fh.fileno()).st_mtime
+            value = _SafeUnpickler(io.BytesIO(data)).load()
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ImportError,
+            ValueError,
+            TypeError,
+        ):
+            self.misses += 1
+            return None
+        except Exception:  # noqa: BLE001 - a damaged entry must never break a scan
+            self.misses += 1
+            return None
+        self.hits += 1
+        now = time.time()
+        if now - mtime > _TOUCH_AFTER:
+            with contextlib.suppress(OSError):
+                os.utime(entry, (now, now))
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Store ``value`` atomically; failures (read-only disk, full disk) are silently ignored."""
+        if not self.enabled:
+            return
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
+            return
+        self.put_bytes(key, data)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store an already pickled value (parallel workers pickle once and send the same bytes)."""
+        if not self.enabled:
+            return
+        entry = self._entry(key)
+        tmp = None
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, entry)
+            tmp = None
+            self.writes += 1
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+    def prune(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> int:
+        """Remove the least recently used entries until under both limits; returns how many."""
+        if not self.enabled:
+            return 0
+        base = self.directory.parent  # all namespaces share the limits
+        entries: list[tuple[float, int, str]] = []
+        try:
+            for ns in os.scandir(base):
+                if not ns.is_dir(follow_symlinks=False):
+                    continue
+                for sub in os.scandir(ns.path):
+                    if not sub.is_dir(follow_symlinks=False):
+                        continue
+                    for f in os.scandir(sub.path):
+                        try:
+                            st = f.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        if f.name.startswith(".tmp-") and time.time() - st.st_mtime < 3600:
+                            continue  # another run is writing it
+                        entries.append((st.st_mtime, st.st_size, f.path))
+        except OSError:
+            return 0
+        total = sum(size for _, size, _ in entries)
+        if len(entries) <= max_entries and total <= max_bytes:
+            return 0
+        entries.sort()
+        removed = 0
+        target_n, target_b = int(max_entries * 0.8), int(max_bytes * 0.8)
+        n = len(entries)
+        for _, size, path in entries:
+            if n <= target_n and total <= target_b:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            n -= 1
+            total -= size
+            removed += 1
+        return removed
+
+
+def cached(cache: ParseCache | None, key: str, compute: Callable[[], Any]) -> Any:
+    """``cache.get(key)`` or ``compute()`` stored under ``key``."""
+    if cache is None or not cache.enabled:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.put(key, value)
+    return value
+
+
+__all__ = [
+    "ParseCache",
+    "cached",
+    "set_enabled",
+    "source_fingerprint",
+    "module_file",
+    "FORMAT",
+    "MAX_ENTRIES",
+    "MAX_BYTES",
+]
