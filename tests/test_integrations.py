@@ -326,3 +326,10 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     passing = try_repo("good/main.tf", "good/versions.tf")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+
+
+def test_fixture_json_report_matches_the_shipped_schema(fixture_run: tuple[str, dict]) -> None:
+    import jsonschema
+
+    schema = json.loads((ROOT / "linter/schemas/report.schema.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(fixture_run[1])

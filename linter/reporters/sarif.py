@@ -122,23 +122,17 @@ def physical(report: Report, span: Span) -> om.PhysicalLocation:
     )
 
 
-def _address(report: Report, finding: Finding) -> str:
-    if finding.address and finding.address != finding.span.file:
-        return finding.address
-    return report.repo_path(finding.span.file)
-
-
 def result(report: Report, finding: Finding, rule_index: int) -> om.Result:
-    primary = om.Location(
-        physical_location=physical(report, finding.span),
-        logical_locations=[
+    logical = None
+    if finding.address and finding.address != finding.span.file:  # a resource, not a whole file
+        logical = [
             om.LogicalLocation(
-                name=_address(report, finding).rsplit(".", 1)[-1],
-                fully_qualified_name=_address(report, finding),
+                name=finding.address.rsplit(".", 1)[-1],
+                fully_qualified_name=finding.address,
                 kind="resource",
             )
-        ],
-    )
+        ]
+    primary = om.Location(physical_location=physical(report, finding.span), logical_locations=logical)
     related = [
         om.Location(id=i, message=om.Message(text=rel.message), physical_location=physical(report, rel.span))
         for i, rel in enumerate(finding.related, start=1)
