@@ -157,3 +157,14 @@ def test_documented_examples(rule_id: str, tmp_path: Path) -> None:
         (directory / "example.yaml").write_text(text, encoding="utf-8")
         found = [f for f in run([directory], Options()).findings if f.rule_id == rule_id]
         assert bool(found) is expected, (name, [f.message for f in found])
+
+
+def test_annotation_suppresses_the_whole_object(tmp_path: Path) -> None:
+    (tmp_path / "sc.yaml").write_text(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ultra\n  annotations:\n"
+        '    aks-backup-lint.io/ignore: "AKSB502 approved for the ledger until=2099-01-01"\n'
+        "provisioner: disk.csi.azure.com\nparameters:\n  skuName: UltraSSD_LRS\n",
+        encoding="utf-8",
+    )
+    (finding,) = [f for f in run([tmp_path], Options()).findings if f.rule_id == "AKSB502"]
+    assert finding.suppression is not None and finding.suppression.justification == "approved for the ledger"

@@ -24,6 +24,7 @@ from pathlib import Path
 from linter import kinds
 from linter.graph import Resource
 from linter.k8s.adapt import Origin, adapt, text
+from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents
 from linter.model import ABSENT, Known, Value, get_path
 from linter.stack import LoadContext, Stack, StackResult, parse_error
@@ -210,6 +211,7 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
         if path.name == "requirements.yaml" and (path.parent / CHART_FILE).is_file():
             continue
         loader.manifest(path, Origin(str(path), stack=str(path.parent)))
+    loader.result.suppressions.extend(from_annotations(loader.result.resources))
     return loader.result
 
 
