@@ -368,3 +368,23 @@ def test_baseline_through_the_cli(tmp_path: Path) -> None:
     bad.write_text("[")
     broken = cli("check", ".", "--baseline", str(bad), cwd=fixture)
     assert broken.returncode == 2 and "bad.json:1:2" in broken.stderr
+
+
+def test_yaml_comment_above_a_manifest_in_a_real_run(tmp_path: Path) -> None:
+    fixture = copy_fixture(tmp_path, "volumes-stateful-app")
+    sc = fixture / "kubernetes" / "storage-classes.yaml"
+    lines = sc.read_text().splitlines()
+    start = (
+        next(i for i, ln in enumerate(lines) if ln.strip() == "name: premium-v2") - 3
+    )  # its apiVersion line
+    assert lines[start].startswith("apiVersion:")
+    lines.insert(
+        start, "# aks-backup-lint: ignore[unsupported-disk-sku] benchmark class, deleted after the load test"
+    )
+    sc.write_text("\n".join(lines) + "\n")
+    out = json.loads(cli("check", ".", "--format", "json", "--fail-on", "never", cwd=fixture).stdout)
+    premium = [f for f in out["findings"] if "StorageClass/premium-v2" in f["message"]]
+    assert premium and all(f["suppression"]["kind"] == "inSource" for f in premium)
+    assert all(f["suppression"]["justification"].startswith("benchmark class") for f in premium)
+    others = [f for f in out["findings"] if f["rule_id"] == "AKSB502" and "premium-v2" not in f["message"]]
+    assert others and all(f["suppression"] is None for f in others)
