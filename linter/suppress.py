@@ -202,7 +202,8 @@ class SourceCache:
                     text = Path(file).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     text = None
-                if text is not None:
+                # most files hold no marker: skip the character-level scan for them
+                if text is not None and "aks-backup-lint" in text:
                     result = (scan(text, language), text.splitlines())
             self._files[file] = result
         return self._files[file]

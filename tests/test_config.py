@@ -138,3 +138,24 @@ def test_cli_exits_2_on_invalid_config(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert ".aks-backup-lint.yaml:1: fail-on: 'sometimes' is not one of" in proc.stderr
+
+
+def test_config_show_command(tmp_path: Path) -> None:
+    write(tmp_path / ".aks-backup-lint.yaml", "fail-on: note\nseverity: {storage-account-premium: warning}\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "linter.cli", "config", "--show", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert str(tmp_path / ".aks-backup-lint.yaml") in proc.stdout.splitlines()[0]
+    assert "fail-on: note" in proc.stdout and "AKSB202: warning" in proc.stdout
+    write(tmp_path / ".aks-backup-lint.yaml", "fail-on: 3\n")
+    bad = subprocess.run(
+        [sys.executable, "-m", "linter.cli", "config", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and ".aks-backup-lint.yaml:1:" in bad.stderr
