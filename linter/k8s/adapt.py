@@ -95,7 +95,7 @@ def _adapt_object(doc: Known, kind_s: str, origin: Origin) -> list[Resource]:
         kind=canonical,
         address=_address(kind_s, namespace, name, doc, origin),
         language=origin.language,
-        span=_header(doc),
+        span=_header(doc, origin),
         source_type=f"{api}/{kind_s}",
         stack=origin.stack,
     )
@@ -130,11 +130,10 @@ def _canonical(kind_s: str, group: str) -> str:
     return kinds.K8S_OBJECT
 
 
-def _header(doc: Known) -> Span:
+def _header(doc: Known, origin: Origin) -> Span:
+    """The ``kind:`` line, else the object's start, else the file (values built without spans)."""
     kind = get_path(doc, "kind")
-    span = getattr(kind, "span", None) or doc.span
-    assert span is not None
-    return span
+    return getattr(kind, "span", None) or doc.span or Span(origin.file, 1, 1)
 
 
 def _address(kind_s: str, namespace: Value, name: Value, doc: Known, origin: Origin) -> str:
@@ -144,7 +143,7 @@ def _address(kind_s: str, namespace: Value, name: Value, doc: Known, origin: Ori
         parts.append(ns)
     n = text(name)
     if n is None:
-        span = _header(doc)
+        span = _header(doc, origin)
         n = f"<{span.file.rsplit('/', 1)[-1]}:{span.line}>"
     parts.append(n)
     return origin.address_prefix + "/".join(parts)
