@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from linter.engine import Options, run
-from linter.k8s import in_chart_templates, load
+from linter.k8s import load
+from linter.k8s.loader import in_chart_templates
 from linter.k8s.yamlpos import load_documents
 from linter.stack import LoadContext, Stack
 
