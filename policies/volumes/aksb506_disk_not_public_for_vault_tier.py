@@ -71,6 +71,12 @@ RESTRICTING = (
     ("publicnetworkaccess", {"disabled"}),
     ("diskaccessid", {"*"}),
 )
+#: the driver documentation's spelling, for messages (keys are stored lower-cased)
+SPELLING = {
+    "networkaccesspolicy": "networkAccessPolicy",
+    "publicnetworkaccess": "publicNetworkAccess",
+    "diskaccessid": "diskAccessID",
+}
 
 
 def _text(value: object) -> str | None:
@@ -110,7 +116,7 @@ def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ig
             if text and ("*" in bad or text.lower() in bad):
                 yield ctx.finding(
                     sc,
-                    f'storage class {sc.address} sets {key} "{text}"; its disks are not public, so moving '
+                    f'storage class {sc.address} sets {SPELLING[key]} "{text}"; its disks are not public, so moving '
                     f"backups of cluster volumes to the vault tier ({instance.address}) fails",
                     attribute=f"parameters.{key}",
                     span=getattr(value, "span", None),
