@@ -160,3 +160,9 @@ def test_labels_keep_spans(tmp_path: Path) -> None:
     (res,) = _load(tmp_path, {"ns.yaml": ns}).resources
     label = res.attr("labels").value["velero.io/x"]
     assert isinstance(label, Known) and (label.span.line, label.span.column) == (6, 5)
+
+
+def test_json_that_yaml_rejects_falls_back_to_json(tmp_path: Path) -> None:
+    text = '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "labels": {"x": "\\ud83d\\ude00"}}}'
+    result = _load(tmp_path, {"ns.json": text})
+    assert result.diagnostics == [] and [r.address for r in result.resources] == ["Namespace/a"]

@@ -18,6 +18,7 @@ applied; patches are not.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from linter.graph import Resource
 from linter.k8s.adapt import Origin, adapt, text
 from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents
-from linter.model import ABSENT, Known, Value, get_path
+from linter.model import ABSENT, Known, Span, Value, get_path, known
 from linter.stack import LoadContext, Stack, StackResult, parse_error
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -84,6 +85,10 @@ class _Loader:
         if content is None:
             return []
         docs, problem = load_documents(content, str(path))
+        if problem is not None and path.suffix.lower() == ".json":
+            fallback = _json_document(content, path)  # JSON that YAML 1.1 rejects (surrogate escapes)
+            if fallback is not None:
+                return [fallback]
         manifest_like = looks_like_manifest(content) or path.suffix.lower() == ".json"
         if problem is not None and manifest_like and not in_chart_templates(path):
             self.result.diagnostics.append(parse_error(path, problem.line, problem.column, problem.message))
@@ -147,6 +152,15 @@ class _Loader:
             release = _release(address, release_name, dep_name, get_path(dep, "repository"), span, stack)
             if release is not None:
                 self.result.resources.append(release)
+
+
+def _json_document(content: str, path: Path) -> Value | None:
+    """A JSON file PyYAML cannot read, as values positioned at the file's first line."""
+    try:
+        data = json.loads(content)
+    except (ValueError, RecursionError):
+        return None
+    return known(data, Span(str(path), 1, 1))
 
 
 def _release(
