@@ -1,5 +1,8 @@
 """Golden text, JSON and SARIF output over fixed fixture scenarios (style convention 15).
 
+The inputs are frozen copies of two fixture scenarios in ``tests/snapshots/inputs/``, so that
+work on ``fixtures/`` does not move the snapshots; only reporter or rule changes do.
+
 A reporter change that alters output must be deliberate: regenerate with
 ``AKSB_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_reporters_snapshots.py`` and review the diff
 of ``tests/snapshots/``. Machine-dependent parts (the run time, the repository's file URI) are
@@ -35,12 +38,13 @@ def run(scenario: str, fmt: str) -> str:
             "-m",
             "linter.cli",
             "check",
-            f"fixtures/{scenario}",
+            f"tests/snapshots/inputs/{scenario}",
             "--format",
             fmt,
             "--fail-on",
             "never",
             "--no-color",
+            *(arg for rule in SCENARIOS[scenario] for arg in ("--select", rule)),
         ],
         cwd=ROOT,
         env=env,
