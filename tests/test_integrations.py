@@ -235,8 +235,17 @@ def run_action(
     return proc, outputs, gh_summary.read_text()
 
 
+def region_rules_config(tmp_path: Path) -> str:
+    """Only the region rules: the counts below stay put when rules are added."""
+    cfg = tmp_path / "lint.yaml"
+    cfg.write_text("select: [AKSB101, AKSB102]\n")
+    return str(cfg)
+
+
 def test_action_run_script_with_findings(tmp_path: Path) -> None:
-    proc, outputs, summary = run_action(tmp_path, "region-mismatch", CATEGORY="infra/prod")
+    proc, outputs, summary = run_action(
+        tmp_path, "region-mismatch", CATEGORY="infra/prod", CONFIG=region_rules_config(tmp_path)
+    )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == f"::add-matcher::{ROOT}/matchers/aks-backup-lint.json"
@@ -258,7 +267,12 @@ def test_action_run_script_with_findings(tmp_path: Path) -> None:
 
 def test_action_run_script_fail_on_never_and_no_annotations(tmp_path: Path) -> None:
     proc, outputs, summary = run_action(
-        tmp_path, "region-mismatch", FAIL_ON="never", ANNOTATIONS="false", SARIF_FILE="out/lint.sarif"
+        tmp_path,
+        "region-mismatch",
+        FAIL_ON="never",
+        CONFIG=region_rules_config(tmp_path),
+        ANNOTATIONS="false",
+        SARIF_FILE="out/lint.sarif",
     )
     assert proc.returncode == 0, proc.stderr
     assert "::add-matcher::" not in proc.stdout and "::remove-matcher" not in proc.stdout
