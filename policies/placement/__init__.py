@@ -3,4 +3,6 @@
 MODULES: tuple[str, ...] = (
     "aksb101_vault_cluster_region_mismatch",
     "aksb102_storage_cluster_region_mismatch",
+    "aksb103_region_tier_unsupported",
+    "aksb104_cross_region_restore_invalid",
 )

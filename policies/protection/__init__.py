@@ -4,4 +4,6 @@ MODULES: tuple[str, ...] = (
     "aksb401_backup_frequency_unsupported",
     "aksb402_system_namespace_included",
     "aksb403_too_many_namespaces",
+    "aksb404_vault_limit_exceeded",
+    "aksb405_backup_wiring_invalid",
 )

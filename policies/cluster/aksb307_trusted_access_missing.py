@@ -1,0 +1,160 @@
+"""No trusted-access role binding lets the backup vault into the cluster.
+
+## What it checks
+For every AKS backup instance whose cluster and vault are declared in the scanned files, a
+trusted-access role binding (`azurerm_kubernetes_cluster_trusted_access_role_binding`,
+`Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings`) on that cluster whose
+source is that vault, with the role `Microsoft.DataProtection/backupVaults/backup-operator`.
+No binding is a warning at the backup instance; a binding whose roles are all known and do not
+include the backup-operator role is an error at its `roles`.
+
+## Why it matters
+The vault reaches the cluster's API server through trusted access. Without the binding, or with
+another role, configuring protection and every backup fail with permission errors.
+
+## Azure documentation
+"For successful backup and restore operations, the Backup vault's managed identity requires role
+assignments." (support matrix, 06/10/2025 revision; the trusted-access role is from the AKS
+backup concept article: "The Backup vault is assigned a predefined role
+Microsoft.DataProtection/backupVaults/backup-operator in the AKS cluster")
+
+## Example
+```hcl
+resource "azurerm_kubernetes_cluster_trusted_access_role_binding" "backup" {
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  source_resource_id    = azurerm_data_protection_backup_vault.backup.id
+  roles                 = ["Microsoft.DataProtection/backupVaults/reader"]
+}
+```
+Use instead:
+```hcl
+resource "azurerm_kubernetes_cluster_trusted_access_role_binding" "backup" {
+  name                  = "backup-binding"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
+  source_resource_id    = azurerm_data_protection_backup_vault.backup.id
+  roles                 = ["Microsoft.DataProtection/backupVaults/backup-operator"]
+}
+```
+```bicep
+resource binding 'Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings@2024-05-01' = {
+  parent: aks
+  name: 'backup-binding'
+  properties: {
+    sourceResourceId: vault.id
+    roles: [ 'Microsoft.DataProtection/backupVaults/backup-operator' ]
+  }
+}
+```
+```json
+{
+  "type": "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
+  "apiVersion": "2024-05-01",
+  "name": "[format('{0}/backup-binding', parameters('clusterName'))]",
+  "properties": {
+    "sourceResourceId": "[resourceId('Microsoft.DataProtection/backupVaults', parameters('vaultName'))]",
+    "roles": ["Microsoft.DataProtection/backupVaults/backup-operator"]
+  }
+}
+```
+
+## Unknown values
+A binding whose cluster or source reference is unknown or outside the scanned files may be the
+one, and so may a binding under an unknown condition or a remote module in the same
+configuration: the rule stays silent. Roles that are not all known are not judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import Finding, RelatedLocation, Severity
+from linter.rules import Citation, rule
+from linter.values import text
+from linter.wiring import (
+    BACKUP_OPERATOR,
+    Verdict,
+    backup_instances,
+    both,
+    existence,
+    has_unresolved_module,
+    points_at,
+)
+
+BINDING_RESOURCE = {
+    "terraform": "azurerm_kubernetes_cluster_trusted_access_role_binding",
+    "arm": "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
+    "bicep": "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
+}
+
+
+def role_ok(binding) -> bool | None:  # type: ignore[no-untyped-def]
+    roles = binding.attr("roles")
+    if not roles.is_known or not isinstance(roles.value, list):
+        return None
+    names = [text(r) for r in roles.value]
+    if any(n is not None and n.lower() == BACKUP_OPERATOR.lower() for n in names):
+        return True
+    return None if any(n is None for n in names) else False
+
+
+@rule(
+    id="AKSB307",
+    slug="trusted-access-missing",
+    severity=Severity.WARNING,
+    summary="no trusted-access role binding from the vault to the cluster with the backup-operator role",
+    kinds=(kinds.BACKUP_INSTANCE, kinds.TRUSTED_ACCESS),
+    languages=("terraform", "arm", "bicep"),
+    cite=Citation(
+        "For successful backup and restore operations, the Backup vault's managed identity requires role assignments."
+    ),
+    tags=("wiring", "trusted-access"),
+)
+def trusted_access_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    reported: set[tuple[int, int]] = set()
+    wrong: set[int] = set()
+    for instance in backup_instances(graph):
+        clusters, vaults = graph.related(instance, "cluster"), graph.related(instance, "vault")
+        if len(clusters) != 1 or len(vaults) != 1:
+            continue
+        cluster, vault = clusters[0], vaults[0]
+        if (id(cluster), id(vault)) in reported:
+            continue
+        reported.add((id(cluster), id(vault)))
+        candidates = []
+        for binding in graph.of_kind(kinds.TRUSTED_ACCESS):
+            v = both(
+                existence(binding),
+                points_at(graph, binding, "cluster", cluster),
+                points_at(graph, binding, "source", vault),
+            )
+            if v is not Verdict.NO:
+                candidates.append((binding, v))
+        if not candidates:
+            if has_unresolved_module(graph, instance.stack):
+                continue
+            kind = BINDING_RESOURCE.get(cluster.language, BINDING_RESOURCE["arm"])
+            yield ctx.finding(
+                instance,
+                f"no trusted access role binding lets backup vault {vault.address} into cluster {cluster.address}; "
+                f"add a {kind} on {cluster.address} with source {vault.address} and role {BACKUP_OPERATOR}",
+                severity=Severity.WARNING,
+                related=[
+                    RelatedLocation(cluster.span, f"cluster {cluster.address}"),
+                    RelatedLocation(vault.span, f"backup vault {vault.address}"),
+                ],
+            )
+            continue
+        if any(role_ok(b) is not False for b, _ in candidates):
+            continue
+        for binding, verdict in candidates:
+            if verdict is not Verdict.YES or id(binding) in wrong:
+                continue
+            wrong.add(id(binding))
+            yield ctx.finding(
+                binding,
+                f"trusted access binding {binding.address} grants the vault other roles than {BACKUP_OPERATOR}, "
+                "which the backup vault needs on the cluster",
+                attribute="roles",
+                severity=Severity.ERROR,
+            )

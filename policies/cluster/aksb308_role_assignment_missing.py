@@ -1,0 +1,149 @@
+"""A role assignment that AKS backup needs is missing.
+
+## What it checks
+For every AKS backup instance whose cluster and vault are declared in the scanned files, the
+role assignments of the support matrix's permission table (map R17):
+
+| role | principal | scope |
+|---|---|---|
+| Reader | backup vault identity | the cluster |
+| Reader | backup vault identity | the snapshot resource group |
+| Contributor | cluster identity (system- or user-assigned) | the snapshot resource group |
+| Storage Blob Data Contributor | backup extension identity | the backup storage account |
+
+and, only when the instance's policy keeps backups in the vault tier (`uses_vault_store`):
+Data Operator for Managed Disks and Disk Snapshot Contributor for the vault on the snapshot
+resource group, Storage Blob Data Reader for the vault on the storage account.
+
+An assignment matches on **role** (built-in name or role definition id / GUID; the older
+"Storage Account Contributor" and broader built-ins such as Owner are accepted), **scope** (the
+resource itself, its resource group, or a subscription) and **principal** (Terraform
+`azurerm_data_protection_backup_vault.x.identity[0].principal_id`,
+`azurerm_kubernetes_cluster.x.identity[0].principal_id`, the UAMI's `principal_id`,
+`azurerm_kubernetes_cluster_extension.x.aks_assigned_identity[0].principal_id`; ARM/Bicep the
+matching `principalId` references), also through `for_each` maps and local module inputs.
+
+## Why it matters
+Without these roles the vault cannot read the cluster or write snapshots, and the extension
+cannot write backup metadata to the blob container: configuring protection or the first backup
+fails with permission errors.
+
+## Azure documentation
+"For successful backup and restore operations, the Backup vault's managed identity requires role
+assignments." (support matrix, 06/10/2025 revision; the role table is from the AKS backup
+concept article)
+
+## Example
+```hcl
+resource "azurerm_role_assignment" "vault_reader_cluster" {
+  scope                = azurerm_kubernetes_cluster.aks.id
+  role_definition_name = "Reader"
+  principal_id         = azurerm_data_protection_backup_vault.backup.identity[0].principal_id
+}
+# no Reader for the vault on the snapshot resource group
+```
+Use instead:
+```hcl
+resource "azurerm_role_assignment" "vault_reader_snapshots" {
+  scope                = azurerm_resource_group.snapshots.id
+  role_definition_name = "Reader"
+  principal_id         = azurerm_data_protection_backup_vault.backup.identity[0].principal_id
+}
+```
+```bicep
+resource vaultReaderSnapshots 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(snapshotRg.id, vault.id, 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')
+    principalId: vault.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+```
+```json
+{
+  "type": "Microsoft.Authorization/roleAssignments",
+  "apiVersion": "2022-04-01",
+  "name": "[guid(resourceGroup().id, parameters('vaultName'), 'reader')]",
+  "properties": {
+    "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')]",
+    "principalId": "[reference(resourceId('Microsoft.DataProtection/backupVaults', parameters('vaultName')), '2023-01-01', 'full').identity.principalId]"
+  }
+}
+```
+
+## Unknown values
+An assignment whose role, scope or principal is unknown (a variable, a data source, a custom
+role id, a principal id the linter cannot attribute) or which exists under an unknown condition
+may be the required one, and the rule stays silent. So it does when a remote module in the same
+configuration may declare the assignment, and when the snapshot resource group, the identity or
+the storage account cannot be resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import Finding, RelatedLocation, Severity
+from linter.rules import Citation, rule
+from linter.wiring import (
+    Verdict,
+    all_principals,
+    backup_instances,
+    has_unresolved_module,
+    requirement_met,
+    requirements,
+)
+
+ROLE_ASSIGNMENT_RESOURCE = {
+    "terraform": "azurerm_role_assignment",
+    "arm": "Microsoft.Authorization/roleAssignments",
+    "bicep": "Microsoft.Authorization/roleAssignments",
+}
+
+
+@rule(
+    id="AKSB308",
+    slug="role-assignment-missing",
+    severity=Severity.WARNING,
+    summary="a role assignment required for backup is absent (vault, cluster and extension identities)",
+    kinds=(kinds.BACKUP_INSTANCE, kinds.ROLE_ASSIGNMENT, kinds.BACKUP_VAULT, kinds.CLUSTER, kinds.EXTENSION),
+    languages=("terraform", "arm", "bicep"),
+    cite=Citation(
+        "For successful backup and restore operations, the Backup vault's managed identity requires role assignments."
+    ),
+    tags=("wiring", "roles"),
+)
+def role_assignment_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    others = all_principals(graph)
+    seen: set[tuple[str, int, object]] = set()
+    for instance in backup_instances(graph):
+        if has_unresolved_module(graph, instance.stack):
+            continue
+        for req in requirements(graph, instance):
+            key = (req.role, id(req.principal), req.target)
+            if key in seen:
+                continue
+            seen.add(key)
+            if requirement_met(graph, req, others) is not Verdict.NO:
+                continue
+            who = {
+                kinds.BACKUP_VAULT: "backup vault",
+                kinds.CLUSTER: "cluster",
+                kinds.EXTENSION: "backup extension",
+            }.get(req.principal.kind, req.principal.kind)
+            kind = ROLE_ASSIGNMENT_RESOURCE.get(instance.language, ROLE_ASSIGNMENT_RESOURCE["arm"])
+            tier = " (needed for the vault tier)" if req.vault_tier else ""
+            f = ctx.finding(
+                instance,
+                f'{who} {req.principal.address} has no "{req.role}" role on {req.target_label}{tier}; '
+                f"add a {kind} granting it to the {who}'s identity",
+                related=[RelatedLocation(req.principal.span, f"{who} {req.principal.address}")],
+            )
+            f.properties = {
+                "role": req.role,
+                "principal": req.principal.address,
+                "target": req.target_label,
+            }
+            yield f

@@ -1,0 +1,118 @@
+"""A backup instance is wired to a non-AKS policy, or lacks its Kubernetes parameters.
+
+## What it checks
+Every backup instance of an AKS cluster:
+
+* its backup policy's datasource types include `Microsoft.ContainerService/managedClusters`
+  (Terraform: `backup_policy_id` points at an
+  `azurerm_data_protection_backup_policy_kubernetes_cluster`, not a disk or blob policy);
+* its own datasource type (`dataSourceInfo.datasourceType`) is the AKS type;
+* it carries the `KubernetesClusterBackupDatasourceParameters` and a snapshot resource group
+  (`AzureOperationalStoreParameters.resourceGroupId`; Terraform `snapshot_resource_group_name`).
+
+## Why it matters
+The service validates the wiring when protection is configured: an instance with another
+datasource's policy, or without the Kubernetes parameters or the snapshot resource group, is
+rejected, and the snapshot resource group cannot be changed afterwards.
+
+## Azure documentation
+"Modifying the backup configuration or the snapshot resource group assigned to a backup
+instance during AKS cluster backup setup is not supported." (support matrix, 06/10/2025
+revision; the wiring is from the REST API example
+`PutBackupInstance_KubernetesClusterBackupDatasourceParameters.json`)
+
+## Example
+```hcl
+resource "azurerm_data_protection_backup_instance_kubernetes_cluster" "aks" {
+  backup_policy_id = azurerm_data_protection_backup_policy_disk.daily.id
+}
+```
+Use instead:
+```hcl
+resource "azurerm_data_protection_backup_instance_kubernetes_cluster" "aks" {
+  backup_policy_id             = azurerm_data_protection_backup_policy_kubernetes_cluster.daily.id
+  snapshot_resource_group_name = azurerm_resource_group.snapshots.name
+}
+```
+```bicep
+policyInfo: {
+  policyId: aksPolicy.id
+  policyParameters: {
+    backupDatasourceParametersList: [ { objectType: 'KubernetesClusterBackupDatasourceParameters', snapshotVolumes: true, includeClusterScopeResources: true } ]
+    dataStoreParametersList: [ { objectType: 'AzureOperationalStoreParameters', dataStoreType: 'OperationalStore', resourceGroupId: snapshotRg.id } ]
+  }
+}
+```
+```json
+"policyParameters": {
+  "backupDatasourceParametersList": [ { "objectType": "KubernetesClusterBackupDatasourceParameters", "snapshotVolumes": true, "includeClusterScopeResources": true } ],
+  "dataStoreParametersList": [ { "objectType": "AzureOperationalStoreParameters", "dataStoreType": "OperationalStore", "resourceGroupId": "[resourceGroup().id]" } ]
+}
+```
+
+## Unknown values
+A policy reference that cannot be resolved, unknown datasource types and unknown parameter lists
+are not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity
+from linter.rules import Citation, rule
+from linter.values import show
+from linter.wiring import is_aks_datasource, policy_is_aks
+
+
+@rule(
+    id="AKSB405",
+    slug="backup-wiring-invalid",
+    severity=Severity.ERROR,
+    summary="backup instance points at a non-AKS policy, or lacks the Kubernetes parameters or snapshot resource group",
+    kinds=(kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
+    languages=("terraform", "arm", "bicep"),
+    cite=Citation(
+        "Modifying the backup configuration or the snapshot resource group assigned to a backup instance during AKS cluster backup setup is not supported."
+    ),
+    tags=("wiring", "policy"),
+)
+def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    for instance in graph.of_kind(kinds.BACKUP_INSTANCE):
+        if not instance.may_exist:
+            continue
+        datasource = instance.attr("datasource_type")
+        if is_aks_datasource(datasource) is False:
+            if graph.related(instance, "cluster"):
+                yield ctx.finding(
+                    instance,
+                    f"backup instance {instance.address} protects an AKS cluster but declares datasource type "
+                    f"{show(datasource)}; use Microsoft.ContainerService/managedClusters",
+                    attribute="datasource_type",
+                )
+            continue
+        for policy in graph.related(instance, "policy"):
+            if policy_is_aks(policy) is False:
+                yield ctx.finding(
+                    instance,
+                    f"backup instance {instance.address} uses policy {policy.address}, whose datasource types "
+                    f"{show(policy.attr('datasource_types'))} do not include AKS; point it at an AKS backup policy",
+                    attribute="policy",
+                    related=[RelatedLocation(policy.span, f"policy {policy.address}")],
+                )
+        params = instance.attr("kubernetes_parameters")
+        if isinstance(params, Known) and params.value is False:
+            yield ctx.finding(
+                instance,
+                f"backup instance {instance.address} has no KubernetesClusterBackupDatasourceParameters in its "
+                "policy parameters; add them with snapshotVolumes and includeClusterScopeResources",
+                attribute="kubernetes_parameters",
+            )
+        knows_parameters = instance.language == "terraform" or "kubernetes_parameters" in instance.attrs
+        if knows_parameters and instance.attr("snapshot_resource_group") is ABSENT:
+            yield ctx.finding(
+                instance,
+                f"backup instance {instance.address} has no snapshot resource group "
+                "(AzureOperationalStoreParameters.resourceGroupId / snapshot_resource_group_name); add one",
+            )

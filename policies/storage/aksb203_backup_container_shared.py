@@ -1,0 +1,101 @@
+"""One blob container holds the backups of more than one cluster.
+
+## What it checks
+The (storage account, blob container) pair of every backup extension
+(`configuration.backupStorageLocation.config.storageAccount` and
+`configuration.backupStorageLocation.bucket`). When extensions on different clusters write to
+the same container, the finding points at the `bucket` setting of each later extension, with the
+first one as a related location.
+
+## Why it matters
+The backup extension expects a container of its own: backups and their metadata from several
+clusters in one container get mixed up, and restores can pick up another cluster's objects.
+
+## Azure documentation
+"This extension requires a storage account and preferably an empty blob container inside it as
+input while installing. Do not use a blob container with non backup related files." (support
+matrix, 06/10/2025 revision; the 09/09/2024 revision said "Don't use same blob container for
+more than one AKS cluster")
+
+## Example
+```hcl
+resource "azurerm_kubernetes_cluster_extension" "backup_b" {
+  cluster_id = azurerm_kubernetes_cluster.b.id
+  configuration_settings = {
+    "configuration.backupStorageLocation.bucket" = "aks-backup" # also used by cluster a
+  }
+}
+```
+Use instead:
+```hcl
+resource "azurerm_kubernetes_cluster_extension" "backup_b" {
+  cluster_id = azurerm_kubernetes_cluster.b.id
+  configuration_settings = {
+    "configuration.backupStorageLocation.bucket" = "aks-backup-b"
+  }
+}
+```
+```bicep
+'configuration.backupStorageLocation.bucket': 'aks-backup-${aks.name}'
+```
+```json
+"configuration.backupStorageLocation.bucket": "[format('aks-backup-{0}', parameters('clusterName'))]"
+```
+
+## Unknown values
+A container name, storage account or cluster reference that cannot be resolved is not compared;
+extensions under an unknown condition are not counted.
+
+## Known limitations
+Other writers to the container (`azurerm_storage_blob` and the like) are not modelled yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from linter import kinds
+from linter.model import Finding, RelatedLocation, Severity
+from linter.queries import backup_extensions
+from linter.rules import Citation, rule
+from linter.values import text
+
+
+@rule(
+    id="AKSB203",
+    slug="backup-container-shared",
+    severity=Severity.WARNING,
+    summary="the backup blob container is shared by more than one cluster's extension",
+    kinds=(kinds.EXTENSION, kinds.STORAGE_ACCOUNT),
+    languages=("terraform", "arm", "bicep"),
+    cite=Citation(
+        "This extension requires a storage account and preferably an empty blob container inside it as input while installing. Do not use a blob container with non backup related files."
+    ),
+    tags=("storage", "container"),
+)
+def backup_container_shared(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    first: dict[tuple[int, str], tuple[object, object]] = {}
+    extensions = sorted(backup_extensions(graph), key=lambda r: (r.span.file, r.span.line, r.address))
+    for ext in extensions:
+        if not ext.surely_exists:
+            continue
+        accounts = graph.related(ext, "storage_account")
+        clusters = graph.related(ext, "cluster")
+        bucket = text(ext.attr("bucket"))
+        if len(accounts) != 1 or len(clusters) != 1 or bucket is None:
+            continue
+        key = (id(accounts[0]), bucket.lower())
+        if key not in first:
+            first[key] = (ext, clusters[0])
+            continue
+        other, other_cluster = first[key]
+        if other_cluster is clusters[0]:
+            continue
+        yield ctx.finding(
+            ext,
+            f'backup extension {ext.address} (cluster {clusters[0].address}) writes to container "{bucket}" of '
+            f"storage account {accounts[0].address}, which {other.address} (cluster {other_cluster.address}) "  # type: ignore[attr-defined]
+            "already uses; give each cluster its own container",
+            attribute="bucket",
+            related=[RelatedLocation(other.span_of("bucket"), f"{other.address} uses the same container")],  # type: ignore[attr-defined]
+        )
