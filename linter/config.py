@@ -239,9 +239,12 @@ def find_and_load(start: Path, explicit: Path | None = None) -> dict[str, Any]:
 
 def effective(start: Path, explicit: Path | None = None) -> dict[str, Any]:
     """Defaults overlaid with the config file: what ``config --show`` prints."""
+    from linter import matrix as matrix_mod
+
     settings = find_and_load(start, explicit)
     out: dict[str, Any] = {"config-file": settings.get("config-file")}
-    for key, default in DEFAULTS.items():
+    defaults = DEFAULTS | {"matrix": matrix_mod.DEFAULT_REVISION}
+    for key, default in defaults.items():
         out[key] = settings.get(key, default)
     return out
 

@@ -43,8 +43,3 @@ def fingerprint(finding: Finding, base: Path | None = None) -> str:
         address = _relative(address, base)
     parts = (finding.rule_id, directory, address, finding.attribute)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-
-
-def report_fingerprints(report) -> list[str]:  # type: ignore[no-untyped-def]
-    """Fingerprints of every finding of ``report`` in report order (``Report`` avoids a cycle)."""
-    return [fingerprint(f, report.base_dir) for f in report.findings]

@@ -265,12 +265,14 @@ def apply(
     files: Iterable[str] = (),
     today: dt.date | None = None,
     known_ids: Iterable[str] | None = None,
+    report_unused: bool | None = None,
 ) -> list[Finding]:
     """Mark suppressed findings and add AKSB901 diagnostics; returns the new finding list.
 
     ``options`` is ``linter.engine.Options``; its ``extra`` may hold ``report_unused_suppressions``
     (bool), ``baseline`` (path), ``per_path_ignores`` (glob -> rule keys) and ``config_dir``.
-    ``files`` adds files to read comments from (unused-suppression checks need every file).
+    ``files`` adds files to read comments from (unused-suppression checks need every file);
+    ``report_unused`` overrides ``extra["report_unused_suppressions"]``.
     """
     extra: dict[str, Any] = dict(getattr(options, "extra", None) or {})
     today = today or dt.date.today()
@@ -300,7 +302,7 @@ def apply(
 
         apply_baseline(findings, Path(extra["baseline"]))
 
-    if extra.get("report_unused_suppressions"):
+    if report_unused if report_unused is not None else extra.get("report_unused_suppressions"):
         for entry in entries:
             for rule_id in entry.rule_ids:
                 if rule_id not in entry.used:
