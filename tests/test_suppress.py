@@ -393,3 +393,23 @@ def test_yaml_comment_above_a_manifest_in_a_real_run(tmp_path: Path) -> None:
     assert all(f["suppression"]["justification"].startswith("benchmark class") for f in premium)
     others = [f for f in out["findings"] if f["rule_id"] == "AKSB502" and "premium-v2" not in f["message"]]
     assert others and all(f["suppression"] is None for f in others)
+
+
+def test_comment_above_a_module_call_covers_what_the_module_creates(tmp_path: Path) -> None:
+    fixture = copy_fixture(tmp_path, "modules")
+    main = fixture / "terraform" / "main.tf"
+    before = json.loads(cli("check", ".", "--format", "json", "--fail-on", "never", cwd=fixture).stdout)
+    inside = [f for f in before["findings"] if f["address"].startswith("module.backup")]
+    assert inside, "the fixture has a finding inside module.backup"
+    lines = main.read_text().splitlines()
+    call = next(i for i, ln in enumerate(lines) if ln.startswith('module "backup"'))
+    lines.insert(call, "// aks-backup-lint: ignore[AKSB101] the DR vaults are regional by design (ADR-7)")
+    main.write_text("\n".join(lines) + "\n")
+    after = json.loads(cli("check", ".", "--format", "json", "--fail-on", "never", cwd=fixture).stdout)
+    moved = [
+        f for f in after["findings"] if f["address"].startswith("module.backup") and f["rule_id"] == "AKSB101"
+    ]
+    assert moved and all(f["suppression"]["justification"].startswith("the DR vaults") for f in moved)
+    assert [f["fingerprint"] for f in moved] == [
+        f["fingerprint"] for f in inside if f["rule_id"] == "AKSB101"
+    ]
