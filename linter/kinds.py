@@ -69,7 +69,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "identity_type": "SystemAssigned | UserAssigned | SystemAssigned,UserAssigned | None",
         "principal_id": "Symbol/str: system-assigned principal id",
         "redundancy": "GeoRedundant | LocallyRedundant | ZoneRedundant",
-        "cross_region_restore": "bool",
+        "cross_region_restore": "bool (ARM crossRegionRestoreSettings.state Enabled -> True)",
     },
     BACKUP_POLICY: {
         "name": "policy name",
@@ -86,6 +86,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "included_namespaces": "list",
         "excluded_namespaces": "list",
         "snapshot_resource_group": "snapshot resource group name or id",
+        "kubernetes_parameters": "bool: the policy parameters hold KubernetesClusterBackupDatasourceParameters "
+        "(ARM/azapi; not set by azurerm, which always sends them)",
         "ref:vault": "vault",
         "ref:cluster": "protected cluster",
         "ref:policy": "backup policy",
@@ -100,6 +102,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "storage_subscription_id": "configuration.backupStorageLocation.config.subscriptionId",
         "release_namespace": "release namespace",
         "target_namespace": "namespace scope (set means namespace-scoped)",
+        "configuration_settings": "dict: configurationSettings as written (Unknown when the map is unknown)",
         "principal_id": "Symbol: aks_assigned_identity / aksAssignedIdentity principal id",
         "ref:cluster": "the cluster it is installed on",
     },
@@ -115,12 +118,21 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "account_kind": "StorageV2 | Storage | BlobStorage | BlockBlobStorage | FileStorage",
         "account_tier": "Standard | Premium",
         "sku_name": "ARM sku.name, e.g. Standard_LRS",
+        "public_network_access": "bool (azurerm public_network_access_enabled) or Enabled | Disabled (ARM)",
+        "network_default_action": "Allow | Deny (network_rules.default_action / networkAcls.defaultAction)",
+        "network_bypass": "list of strings (azurerm) or a comma-separated string (ARM): AzureServices, ...",
+        "resource_access_rules": "list of resource ids (private_link_access.endpoint_resource_id / "
+        "networkAcls.resourceAccessRules[].resourceId)",
     },
     BLOB_CONTAINER: {"name": "container name", "ref:storage_account": "account"},
     ROLE_ASSIGNMENT: {
         "role": "built-in role name or role definition id",
         "principal_id": "principal (Symbol/str)",
         "ref:scope": "scope resource",
+    },
+    PRIVATE_ENDPOINT: {
+        "subresources": "list of group ids (subresource_names / groupIds), e.g. blob",
+        "ref:target": "the private link resource (private_connection_resource_id / privateLinkServiceId)",
     },
     RESOURCE_GROUP: {"name": "resource group name", "location": "normalised region"},
     PROVIDER_REQUIREMENT: {

@@ -225,3 +225,30 @@ def private_endpoint(inst: ResourceInstance) -> list[Resource]:
         res.refs["target"] = connections[0].attr("private_connection_resource_id")
         put(res, "subresources", connections[0].attr("subresource_names"))
     return [res]
+
+
+#: backup policies of other datasources: an AKS backup instance pointing at one is miswired (R20)
+OTHER_POLICY_DATASOURCES = {
+    "azurerm_data_protection_backup_policy_disk": "Microsoft.Compute/disks",
+    "azurerm_data_protection_backup_policy_blob_storage": "Microsoft.Storage/storageAccounts/blobServices",
+    "azurerm_data_protection_backup_policy_data_lake_storage": "Microsoft.Storage/storageAccounts/adlsBlobServices",
+    "azurerm_data_protection_backup_policy_postgresql": "Microsoft.DBforPostgreSQL/servers/databases",
+    "azurerm_data_protection_backup_policy_postgresql_flexible_server": "Microsoft.DBforPostgreSQL/flexibleServers",
+    "azurerm_data_protection_backup_policy_mysql_flexible_server": "Microsoft.DBforMySQL/flexibleServers",
+}
+
+
+@adapts(*OTHER_POLICY_DATASOURCES)
+def other_backup_policy(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.BACKUP_POLICY)
+    put(res, "name", inst.attr("name"))
+    res.attrs["datasource_types"] = Known(
+        [Known(OTHER_POLICY_DATASOURCES[inst.type], inst.block.span)], inst.block.span
+    )
+    vault_id = inst.attr("vault_id")
+    if vault_id is not ABSENT:
+        res.refs["vault"] = vault_id
+    else:
+        put(res, "vault_name", inst.attr("vault_name"))
+        put(res, "vault_resource_group", inst.attr("resource_group_name"))
+    return [res]
