@@ -384,3 +384,34 @@ def _apply_per_path_ignores(
 def _key_matches(key: str, finding: Finding, resolver: _Resolver) -> bool:
     k = key.strip()
     return finding.rule_id.startswith(k.upper()) or resolver.resolve(k) == finding.rule_id
+
+
+def from_arm_metadata(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:
+    """Records for an ARM resource's ``metadata`` (JSON has no comments), for the ARM front end.
+
+    Accepted shapes, under ``"aks-backup-lint": {"ignore": ...}``::
+
+        {"AKSB102": "reason until=2027-01-31"}
+        {"AKSB102": {"reason": "...", "until": "2027-01-31"}}
+
+    Validation (reason, known ID, expiry) happens in ``apply`` like for comments; a value of the
+    wrong shape becomes a record without a reason, so it is reported rather than ignored.
+    """
+    if not isinstance(metadata, dict):
+        return []
+    ours = metadata.get("aks-backup-lint")
+    ignore = ours.get("ignore") if isinstance(ours, dict) else None
+    if not isinstance(ignore, dict):
+        return []
+    out = []
+    for key, value in ignore.items():
+        reason, until = "", ""
+        if isinstance(value, str):
+            reason = value
+        elif isinstance(value, dict):
+            reason = str(value.get("reason") or "")
+            until = str(value.get("until") or "")
+        out.append(
+            InlineSuppression(span, (str(key),), reason, until=until, scope="resource", address=address)
+        )
+    return out

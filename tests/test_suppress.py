@@ -413,3 +413,33 @@ def test_comment_above_a_module_call_covers_what_the_module_creates(tmp_path: Pa
     assert [f["fingerprint"] for f in moved] == [
         f["fingerprint"] for f in inside if f["rule_id"] == "AKSB101"
     ]
+
+
+def test_arm_metadata_helper(tmp_path: Path) -> None:
+    from linter.suppress import from_arm_metadata
+
+    arm = str(tmp_path / "azuredeploy.json")
+    span = Span(arm, 12, 7)
+    meta = {
+        "aks-backup-lint": {
+            "ignore": {
+                "AKSB102": "geo pinned by policy",
+                "storage-account-not-gpv2": {"reason": "legacy", "until": "2026-01-01"},
+                "AKSB202": 42,
+            }
+        }
+    }
+    records = from_arm_metadata(meta, span, "Microsoft.Storage/storageAccounts/st")
+    assert [(r.rule_ids, r.reason, r.until, r.scope) for r in records] == [
+        (("AKSB102",), "geo pinned by policy", "", "resource"),
+        (("storage-account-not-gpv2",), "legacy", "2026-01-01", "resource"),
+        (("AKSB202",), "", "", "resource"),
+    ]
+    f1 = finding(Path(arm), 30, "AKSB102", address="Microsoft.Storage/storageAccounts/st")
+    f2 = finding(Path(arm), 31, "AKSB201", address="Microsoft.Storage/storageAccounts/st")
+    f3 = finding(Path(arm), 32, "AKSB202", address="Microsoft.Storage/storageAccounts/st")
+    out = run([f1, f2, f3], records)
+    assert f1.suppression is not None and f2.suppression is None and f3.suppression is None
+    msgs = [m for _, m in diagnostics(out)]
+    assert any("expired on 2026-01-01" in m for m in msgs) and any("no reason" in m for m in msgs)
+    assert from_arm_metadata({"other": 1}, span, "x") == [] and from_arm_metadata(None, span, "x") == []
