@@ -87,8 +87,10 @@ def marker(resource: Resource) -> Marker | None:
     if kind in WORKLOAD_KINDS:
         found = install_label(resource)
         if found is not None:
-            attr, value = found
+            attr, _ = found
             return Marker(resource, attr, f'{kind} "{name}" labelled as Velero in namespace "{ns}"', ns)
+        if ns == VELERO_NAMESPACE:  # Velero's default namespace, even when the Namespace is not declared here
+            return Marker(resource, "namespace", f'{kind} "{name}" in namespace "velero"', ns)
     return None
 
 

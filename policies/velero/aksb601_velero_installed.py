@@ -4,7 +4,8 @@
 Signs of a Velero installation in Kubernetes manifests, Helm charts and Terraform: a Helm
 release or chart dependency of the `velero` chart (`Chart.yaml`, Terraform `helm_release`), a
 `velero` namespace, Deployments/DaemonSets/Pods labelled `component: velero` (what
-`velero install` writes) or `app.kubernetes.io/name: velero` (the Helm chart), and objects of the
+`velero install` writes) or `app.kubernetes.io/name: velero` (the Helm chart) or running in the
+`velero` namespace, and objects of the
 `velero.io` API group (`Backup`, `Schedule`, `BackupStorageLocation` ...). One finding per
 installation (per namespace), at its first sign. The severity is `error` when the same
 configuration also installs the backup extension on that cluster, else `warning`.
