@@ -75,13 +75,19 @@ def pascal_case(slug: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in slug.split("-"))
 
 
+def full_description(spec: RuleSpec) -> str:
+    """The "What it checks" section as one paragraph (the summary when a rule has none)."""
+    text = " ".join(spec.sections().get("What it checks", "").split())
+    return text or spec.summary
+
+
 def descriptor(spec: RuleSpec) -> om.ReportingDescriptor:
     tags = sorted({"aks", "azure-backup", *spec.tags})
     return om.ReportingDescriptor(
         id=spec.id,
         name=pascal_case(spec.slug),
         short_description=om.MultiformatMessageString(text=spec.title),
-        full_description=om.MultiformatMessageString(text=spec.summary),
+        full_description=om.MultiformatMessageString(text=full_description(spec)),
         help=om.MultiformatMessageString(text=help_text(spec), markdown=render_markdown(spec)),
         help_uri=spec.help_uri,
         default_configuration=om.ReportingConfiguration(level=spec.severity.value),
