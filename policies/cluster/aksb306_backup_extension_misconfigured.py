@@ -135,6 +135,5 @@ def backup_extension_misconfigured(graph, ctx) -> Iterator[Finding]:  # type: ig
             ext,
             f"cluster {clusters[0].address} already has the backup extension {other.address}; "  # type: ignore[attr-defined]
             f"{ext.address} installs it a second time: keep one",
-            attribute="extension_type",
             related=[RelatedLocation(other.span, f"first backup extension {other.address}")],  # type: ignore[attr-defined]
         )

@@ -60,9 +60,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity
+from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, items
 from linter.rules import Citation, rule
-from linter.values import show
+from linter.values import show, text
 from linter.wiring import is_aks_datasource, policy_is_aks
 
 
@@ -97,7 +97,7 @@ def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-u
                 yield ctx.finding(
                     instance,
                     f"backup instance {instance.address} uses policy {policy.address}, whose datasource types "
-                    f"{show(policy.attr('datasource_types'))} do not include AKS; point it at an AKS backup policy",
+                    f"({_types(policy)}) do not include AKS; point it at an AKS backup policy",
                     attribute="policy",
                     related=[RelatedLocation(policy.span, f"policy {policy.address}")],
                 )
@@ -116,3 +116,7 @@ def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-u
                 f"backup instance {instance.address} has no snapshot resource group "
                 "(AzureOperationalStoreParameters.resourceGroupId / snapshot_resource_group_name); add one",
             )
+
+
+def _types(policy) -> str:  # type: ignore[no-untyped-def]
+    return ", ".join(text(v) or "unknown" for v in items(policy.attr("datasource_types")))

@@ -4,7 +4,7 @@
 The (storage account, blob container) pair of every backup extension
 (`configuration.backupStorageLocation.config.storageAccount` and
 `configuration.backupStorageLocation.bucket`). When extensions on different clusters write to
-the same container, the finding points at the `bucket` setting of each later extension, with the
+the same container, the finding points at the settings of each later extension, with the
 first one as a related location.
 
 ## Why it matters
@@ -96,6 +96,9 @@ def backup_container_shared(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
             f'backup extension {ext.address} (cluster {clusters[0].address}) writes to container "{bucket}" of '
             f"storage account {accounts[0].address}, which {other.address} (cluster {other_cluster.address}) "  # type: ignore[attr-defined]
             "already uses; give each cluster its own container",
-            attribute="bucket",
-            related=[RelatedLocation(other.span_of("bucket"), f"{other.address} uses the same container")],  # type: ignore[attr-defined]
+            attribute="configuration_settings" if "configuration_settings" in ext.attrs else "bucket",
+            related=[
+                RelatedLocation(other.span, f"{other.address} uses the same container"),  # type: ignore[attr-defined]
+                RelatedLocation(ext.span_of("bucket"), f'container "{bucket}"'),
+            ],
         )
