@@ -82,6 +82,16 @@ def test_recursive_alias_and_deep_nesting_are_refused() -> None:
     assert problem is not None
 
 
+@pytest.mark.parametrize("depth", [50_000, 200_000])
+def test_nesting_that_would_overflow_libyaml_is_refused(depth: int) -> None:
+    """libyaml's recursive composer crashes the process near 30,000 levels; we must not get there."""
+    _, problem = load_documents("a: " + "[" * depth + "]" * depth, "flow.yaml")
+    assert problem is not None
+    block = "".join(" " * i + "k:\n" for i in range(0, 3 * depth // 100))
+    _, problem = load_documents("- " * depth + "x\n" + block, "block.yaml")
+    assert problem is not None
+
+
 def test_syntax_error_keeps_earlier_documents_and_position() -> None:
     docs, problem = load_documents("kind: A\n---\nkind: [B\n", "e.yaml")
     assert len(docs) == 1 and problem is not None and problem.line >= 3

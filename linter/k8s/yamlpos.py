@@ -12,6 +12,7 @@ conversion counts every node it produces and refuses a document over ``MAX_NODES
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,24 @@ def scalar(node: ScalarNode) -> Any:
     return node.value  # timestamps, binary ...: the text as written
 
 
+#: nesting beyond which libyaml's recursive composer could overflow the C stack (it crashes near
+#: 30,000 levels); such texts go to the pure-Python loader, whose recursion limit fails cleanly
+_C_NESTING_LIMIT = 2_000
+_INDENT = re.compile(r"^[ \t?:-]+", re.MULTILINE)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _deeply_nested(text: str) -> bool:
+    """A cheap upper bound of the nesting depth (brackets counted even inside quotes)."""
+    if text.count("[") + text.count("{") > _C_NESTING_LIMIT:
+        depth = 0
+        for m in _BRACKET.finditer(text):
+            depth += 1 if m.group() in "[{" else -1
+            if depth > _C_NESTING_LIMIT:
+                return True
+    return any(len(m.group()) > _C_NESTING_LIMIT for m in _INDENT.finditer(text))
+
+
 def load_documents(text: str, path: str) -> tuple[list[Document], YamlProblem | None]:
     """Every document of ``text`` as positioned values, and the first syntax problem if any.
 
@@ -147,7 +166,7 @@ def load_documents(text: str, path: str) -> tuple[list[Document], YamlProblem | 
     lines = text.splitlines()
     conv = _Converter(path, lines)
     docs: list[Document] = []
-    loader = _Loader(text)
+    loader = yaml.SafeLoader(text) if _deeply_nested(text) else _Loader(text)
     index = 0
     try:
         while loader.check_node():
