@@ -157,10 +157,9 @@ class _Loader:
 def _json_document(content: str, path: Path) -> Value | None:
     """A JSON file PyYAML cannot read, as values positioned at the file's first line."""
     try:
-        data = json.loads(content)
+        return known(json.loads(content), Span(str(path), 1, 1))
     except (ValueError, RecursionError):
         return None
-    return known(data, Span(str(path), 1, 1))
 
 
 def _release(
