@@ -1,0 +1,99 @@
+"""ARM JSON front end: templates (+ parameter files) evaluated into canonical resources.
+
+``load`` receives every ARM template and parameter file of the scan, pairs parameter files with
+templates (``x.parameters.json`` with ``x.json``, and ``--param-file TEMPLATE=PARAMS``), evaluates
+each template (``linter.arm.template``) and adapts the result (``linter.arm.adapt``). A file that
+cannot be read or parsed becomes one AKSB000 finding; nothing escapes ``load``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from linter.arm.jsonpos import JsonError, PosDict, loads
+from linter.stack import LoadContext, Stack, StackResult, parse_error
+from linter.textfile import read_text
+
+
+def load(stack: Stack, ctx: LoadContext) -> StackResult:
+    result = StackResult()
+    templates: dict[Path, PosDict] = {}
+    param_files: dict[Path, PosDict] = {}
+    for path in sorted(set(stack.files)):
+        doc = read_json(path, ctx, result)
+        if doc is None:
+            continue
+        if is_parameter_file(path, doc):
+            param_files[path] = doc
+        else:
+            templates[path] = doc
+    pairs = match_parameter_files(list(templates), list(param_files), ctx.param_files)
+    for path, doc in templates.items():
+        try:
+            from linter.arm.loader import evaluate_template
+
+            pfile = pairs.get(path)
+            pdoc = param_files.get(pfile) if pfile else None
+            if pfile is not None and pdoc is None:
+                pdoc = read_json(pfile, ctx, result)
+            evaluate_template(path, doc, pdoc, ctx, result, "arm")
+        except Exception as e:  # noqa: BLE001 - one template must never stop the others
+            result.diagnostics.append(
+                parse_error(path, 1, 1, f"could not evaluate template ({type(e).__name__}: {e})")
+            )
+    return result
+
+
+def read_json(path: Path, ctx: LoadContext, result: StackResult) -> Any:
+    """Parse a JSON/JSONC file with positions; problems become AKSB000 findings."""
+    text, problem = read_text(path, ctx.max_file_bytes)
+    result.files.append(path)
+    if problem is not None:
+        result.diagnostics.append(parse_error(path, problem.line, 1, problem.message))
+        return None
+    assert text is not None
+    try:
+        doc = loads(text, str(path))
+    except JsonError as e:
+        result.diagnostics.append(parse_error(path, e.line, e.column, f"invalid JSON: {e}"))
+        return None
+    if not isinstance(doc, PosDict):
+        result.diagnostics.append(parse_error(path, 1, 1, "an ARM template must be a JSON object"))
+        return None
+    return doc
+
+
+def is_parameter_file(path: Path, doc: dict) -> bool:
+    schema = str(doc.get("$schema", "")).lower()
+    if "deploymentparameters" in schema:
+        return True
+    if "deploymenttemplate" in schema:
+        return False
+    return ".parameters." in path.name.lower() and "resources" not in doc
+
+
+def match_parameter_files(
+    templates: list[Path], params: list[Path], explicit: dict[Path, Path]
+) -> dict[Path, Path]:
+    """template -> parameter file: ``--param-file`` first, then the naming convention."""
+    out: dict[Path, Path] = {}
+    resolved = {Path(k).resolve(): Path(v).resolve() for k, v in explicit.items()}
+    by_resolved = {p.resolve(): p for p in params}
+    for t in templates:
+        chosen = resolved.get(t.resolve())
+        if chosen is not None:
+            out[t] = by_resolved.get(chosen, chosen)
+            continue
+        stem = t.name.rsplit(".", 1)[0].lower()
+        for p in sorted(params):
+            if p.parent != t.parent:
+                continue
+            name = p.name.lower()
+            if name.startswith(stem + ".parameters.") or name == f"{stem}.parameters.json":
+                out[t] = p
+                break
+    return out
+
+
+__all__ = ["load", "match_parameter_files"]

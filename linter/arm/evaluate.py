@@ -1,0 +1,321 @@
+"""Evaluating ARM/Bicep expressions and template nodes with known, unknown and symbolic values.
+
+A ``Frame`` is one deployment's expression scope (its parameters, variables, symbolic resources
+and deployment context); a ``Scope`` adds loop state (``copyIndex``, Bicep loop variables) and
+collects the parameter spans a value travelled through (``via``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter.arm import expr as ex
+from linter.arm.jsonpos import PosDict, PosList
+from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain, to_value, vias_of
+from linter.model import Known, Span, Symbol, Unknown, Value
+
+MAX_COPY = 2000  # copy/for expansions beyond this become unknown (a linter is not a deployer)
+
+
+@dataclass
+class Deployment:
+    """What a template cannot know about where it is deployed: symbolic unless configured."""
+
+    subscription_id: Any
+    rg_name: Any
+    rg_location: Any
+    name: Any = "<deployment().name>"
+    level: str = "resourceGroup"  # resourceGroup | subscription | managementGroup | tenant
+
+    def text(self, value: Any) -> str:
+        return str(value) if isinstance(value, Symbol) else value
+
+    @property
+    def subscription_prefix(self) -> str:
+        return f"/subscriptions/{self.text(self.subscription_id)}"
+
+    @property
+    def rg_prefix(self) -> str:
+        return f"{self.subscription_prefix}/resourceGroups/{self.text(self.rg_name)}"
+
+    def for_resource_group(self, name: Any, subscription: Any = None) -> Deployment:
+        """A nested deployment or module scoped to another resource group."""
+        sub = self.subscription_id if subscription is None else subscription
+        if isinstance(name, str) and not isinstance(self.rg_name, Symbol) and name == self.rg_name:
+            return Deployment(sub, name, self.rg_location, self.name, "resourceGroup")
+        if isinstance(self.rg_name, Symbol) and name == self.rg_name and sub == self.subscription_id:
+            return Deployment(sub, name, self.rg_location, self.name, "resourceGroup")
+        label = name if isinstance(name, str) else str(name)
+        return Deployment(sub, name, Symbol(f"resourceGroup('{label}').location"), self.name, "resourceGroup")
+
+
+def default_deployment(settings: dict[str, str]) -> Deployment:
+    """The top-level deployment: ``--resource-group-location`` etc. make parts known."""
+
+    def get(*keys: str) -> str | None:
+        for k in keys:
+            if settings.get(k):
+                return settings[k]
+        return None
+
+    from linter.model import normalize_region
+
+    location = get("resourceGroup.location", "resource_group_location", "location")
+    return Deployment(
+        subscription_id=get("subscription.subscriptionId", "subscriptionId", "subscription_id")
+        or Symbol("subscription().subscriptionId"),
+        rg_name=get("resourceGroup.name", "resource_group_name", "resourceGroup")
+        or Symbol("resourceGroup().name"),
+        rg_location=normalize_region(location) if location else Symbol("resourceGroup().location"),
+    )
+
+
+@dataclass
+class Param:
+    name: str
+    decl: Any  # ARM parameter declaration (PosDict) or Bicep default node
+    default_span: Span | None
+    supplied: Value | None = None  # parameter file, module params or nested-deployment parameters
+    has_default: bool = False
+    language: str = "arm"
+
+
+@dataclass
+class Frame:
+    file: str
+    deployment: Deployment
+    language: str = "arm"
+    params: dict[str, Param] = field(default_factory=dict)
+    variables: dict[str, tuple[Any, Span | None]] = field(default_factory=dict)
+    symbols: dict[str, Any] = field(default_factory=dict)  # symbolic name -> template entry
+    deployments: dict[str, Callable[[], dict[str, Value]]] = field(default_factory=dict)  # id -> outputs
+    _param_cache: dict[str, Value] = field(default_factory=dict)
+    _var_cache: dict[str, Value] = field(default_factory=dict)
+    _busy: set[str] = field(default_factory=set)
+
+    def param(self, name: str) -> Value:
+        key = name.lower()
+        if key in self._param_cache:
+            return self._param_cache[key]
+        p = self.params.get(key)
+        if p is None:
+            value: Value = Unknown(f"parameter '{name}' is not declared")
+        elif p.supplied is not None:
+            value = p.supplied
+        elif not p.has_default:
+            value = Unknown(f"parameter '{p.name}' has no default value and no value was supplied")
+        elif f"p:{key}" in self._busy:
+            value = Unknown(f"parameter '{p.name}' refers to itself")
+        else:
+            self._busy.add(f"p:{key}")
+            try:
+                node = (
+                    p.decl.get("defaultValue") if isinstance(p.decl, dict) and p.language == "arm" else p.decl
+                )
+                raw = eval_node(node, p.default_span, Scope(self))
+            finally:
+                self._busy.discard(f"p:{key}")
+            value = raw
+        self._param_cache[key] = value
+        return value
+
+    def variable(self, name: str) -> Value:
+        key = name.lower()
+        if key in self._var_cache:
+            return self._var_cache[key]
+        if key not in self.variables:
+            return Unknown(f"variable '{name}' is not declared")
+        if f"v:{key}" in self._busy:
+            return Unknown(f"variable '{name}' refers to itself")
+        node, span = self.variables[key]
+        self._busy.add(f"v:{key}")
+        try:
+            value = eval_node(node, span, Scope(self))
+        finally:
+            self._busy.discard(f"v:{key}")
+        self._var_cache[key] = value
+        return value
+
+
+@dataclass
+class Scope:
+    frame: Frame
+    copy: dict[str | None, Any] = field(default_factory=dict)  # loop name (None = current) -> index
+    locals: dict[str, Any] = field(default_factory=dict)
+    vias: list[Span] = field(default_factory=list)
+
+    def with_locals(self, **kw: Any) -> Scope:
+        return Scope(self.frame, dict(self.copy), {**self.locals, **kw}, self.vias)
+
+    def with_copy(self, name: str | None, index: Any) -> Scope:
+        copy = dict(self.copy)
+        copy[None] = index
+        if name:
+            copy[name.lower()] = index
+        return Scope(self.frame, copy, dict(self.locals), self.vias)
+
+    def fresh(self) -> Scope:
+        return Scope(self.frame, dict(self.copy), dict(self.locals), [])
+
+
+@dataclass
+class CopyNode:
+    """A ``copy`` entry of the ``variables`` section: the variable is the expanded array."""
+
+    spec: Any
+
+
+def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
+    """Evaluate a template node (JSON structure with expression strings, or Bicep AST) to a Value."""
+    if isinstance(node, CopyNode):
+        return _property_copy(node.spec, span, scope)
+    if isinstance(node, PosDict):
+        out: dict[str, Value] = {}
+        for key, child in node.items():
+            kspan = node.key_spans.get(key, span)
+            if key == "copy" and scope.frame.language == "arm" and _is_property_copy(child):
+                for spec, sspan in zip(child, child.item_spans or [kspan] * len(child), strict=False):
+                    out[str(spec.get("name"))] = _property_copy(spec, sspan, scope)
+                continue
+            out[key] = eval_node(child, kspan, scope)
+        return Known(out, node.span or span)
+    if isinstance(node, PosList):
+        spans = node.item_spans or [span] * len(node)
+        return Known([eval_node(x, s, scope) for x, s in zip(node, spans, strict=False)], node.span or span)
+    if isinstance(node, ex.ForExpr):
+        return _eval_for_node(node, span, scope)
+    if isinstance(node, str) and scope.frame.language == "arm":
+        if ex.is_expression(node):
+            try:
+                ast = ex.parse(node)
+            except ex.ExprError as e:
+                return Unknown(f"cannot parse expression {node}: {e}", span)
+            return _wrap(ast, span, scope)
+        return Known(ex.unescape_literal(node), span)
+    if isinstance(node, ex.Lit | ex.Call | ex.Prop | ex.Index | ex.Ref | ex.Op | ex.Interp):
+        return _wrap(node, span, scope)
+    if isinstance(node, dict):
+        return Known({str(k): eval_node(v, span, scope) for k, v in node.items()}, span)
+    if isinstance(node, list):
+        return Known([eval_node(v, span, scope) for v in node], span)
+    return Known(node, span)
+
+
+def _wrap(ast: Any, span: Span | None, scope: Scope) -> Value:
+    inner = scope.fresh()
+    try:
+        plain = eval_expr(ast, inner)
+    except RecursionError:
+        plain = Unk(f"expression too deeply nested: {ex.render(ast)[:80]}")
+    if isinstance(plain, Value):
+        return plain
+    via = tuple(dict.fromkeys(inner.vias))
+    scope.vias.extend(via)
+    value = to_value(plain, span, via)
+    return value
+
+
+def _is_property_copy(child: Any) -> bool:
+    return (
+        isinstance(child, list) and all(isinstance(x, dict) and "input" in x for x in child) and bool(child)
+    )
+
+
+def _property_copy(spec: Any, span: Span | None, scope: Scope) -> Value:
+    name = str(spec.get("name"))
+    count = to_plain(eval_node(spec.get("count"), span, scope))
+    if isinstance(count, bool) or not isinstance(count, int):
+        return Unknown(f"copy count of property '{name}' is not known", span)
+    if count > MAX_COPY:
+        return Unknown(f"copy count {count} of property '{name}' is too large to expand", span)
+    items = []
+    for i in range(max(count, 0)):
+        items.append(eval_node(spec.get("input"), span, scope.with_copy(name, i)))
+    return Known(items, span)
+
+
+def _eval_for_node(node: ex.ForExpr, span: Span | None, scope: Scope) -> Value:
+    iterable = eval_expr(node.iterable, scope)
+    if is_unknown(iterable):
+        return Unknown(f"loop over {ex.render(node.iterable)}: {as_unk(iterable).reason}", span)
+    if isinstance(iterable, dict):
+        iterable = [{"key": k, "value": v} for k, v in iterable.items()]
+    if not isinstance(iterable, list):
+        return Unknown(f"loop over {ex.render(node.iterable)}, which is not an array", span)
+    if len(iterable) > MAX_COPY:
+        return Unknown(f"loop over {len(iterable)} items is too large to expand", span)
+    items: list[Value] = []
+    for i, item in enumerate(iterable):
+        inner = scope.with_locals(**{node.item: item, **({node.index: i} if node.index else {})})
+        if node.condition is not None:
+            cond = eval_expr(node.condition, inner)
+            if cond is False:
+                continue
+            if cond is not True:
+                return Unknown(f"filtered loop condition {ex.render(node.condition)} is not known", span)
+        body_span = getattr(node.body, "span", None) or span
+        items.append(eval_node(node.body, body_span, inner))
+    return Known(items, span)
+
+
+def eval_expr(node: Any, scope: Scope) -> Any:
+    """Evaluate an AST node (or a nested template node) to plain data with Unk/Symbol/RefObj."""
+    from linter.arm import functions
+
+    if isinstance(node, ex.Lit):
+        return node.value
+    if isinstance(node, ex.Call):
+        return functions.call(node, scope)
+    if isinstance(node, ex.Prop):
+        return functions.member(eval_expr(node.target, scope), node.name, node, scope)
+    if isinstance(node, ex.Index):
+        target = eval_expr(node.target, scope)
+        index = eval_expr(node.index, scope)
+        return functions.index(target, index, node)
+    if isinstance(node, ex.Ref):
+        return functions.reference_name(node.name, scope)
+    if isinstance(node, ex.Op):
+        return functions.operator(node, scope)
+    if isinstance(node, ex.Interp):
+        parts = [p if isinstance(p, str) else eval_expr(p, scope) for p in node.parts]
+        return functions.join_text(parts, ex.render(node))
+    if isinstance(node, ex.ForExpr):
+        return to_plain(_eval_for_node(node, None, scope))
+    if isinstance(node, str) and scope.frame.language == "arm":
+        if ex.is_expression(node):
+            try:
+                return eval_expr(ex.parse(node), scope)
+            except ex.ExprError as e:
+                return Unk(f"cannot parse expression {node}: {e}")
+        return ex.unescape_literal(node)
+    if isinstance(node, PosDict):
+        return to_plain(eval_node(node, node.span, scope))
+    if isinstance(node, PosList):
+        return to_plain(eval_node(node, node.span, scope))
+    if isinstance(node, dict):
+        return {k: eval_expr(v, scope) for k, v in node.items()}
+    if isinstance(node, list):
+        return [eval_expr(v, scope) for v in node]
+    return node
+
+
+def use_value(value: Value, scope: Scope) -> Any:
+    """Plain data of a parameter/variable Value, recording where it came from."""
+    scope.vias.extend(vias_of(value))
+    return to_plain(value)
+
+
+__all__ = [
+    "Deployment",
+    "Frame",
+    "Param",
+    "RefObj",
+    "Scope",
+    "Unk",
+    "default_deployment",
+    "eval_expr",
+    "eval_node",
+    "use_value",
+]

@@ -1,0 +1,130 @@
+"""One template through evaluation and adaptation into a StackResult (shared with Bicep)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from linter.arm.adapt import adapt
+from linter.arm.evaluate import Deployment, Frame, Scope, default_deployment, eval_node
+from linter.arm.jsonpos import PosDict
+from linter.arm.template import Root, TemplateRun
+from linter.graph import Resource
+from linter.model import Known, Span, Value
+from linter.stack import InlineSuppression, LoadContext, StackResult
+
+SUPPRESSION_KEY = "aks-backup-lint"
+
+
+def supplied_parameters(doc: PosDict | None, file: str) -> dict[str, Value]:
+    """Values of an ARM parameter file (literal JSON: no expressions are evaluated there)."""
+    out: dict[str, Value] = {}
+    if not isinstance(doc, dict):
+        return out
+    params = doc.get("parameters")
+    if not isinstance(params, dict):
+        return out
+    literal = Scope(Frame(file, default_deployment({}), "json"))
+    for name, entry in params.items():
+        pspan = params.key_spans.get(name) if isinstance(params, PosDict) else None
+        if isinstance(entry, dict) and "value" in entry:
+            vspan = entry.key_spans.get("value", pspan) if isinstance(entry, PosDict) else pspan
+            out[name] = eval_node(entry["value"], vspan, literal)
+        elif isinstance(entry, dict) and "reference" in entry:
+            from linter.model import Unknown
+
+            out[name] = Unknown(f"parameter '{name}' is a Key Vault reference", pspan)
+    return out
+
+
+def level_of(template: dict) -> str:
+    schema = str(template.get("$schema", "")).lower()
+    for marker, level in (
+        ("subscriptiondeploymenttemplate", "subscription"),
+        ("managementgroupdeploymenttemplate", "managementGroup"),
+        ("tenantdeploymenttemplate", "tenant"),
+    ):
+        if marker in schema:
+            return level
+    return str(template.get("__level__", "resourceGroup"))
+
+
+def evaluate_template(
+    path: Path,
+    template: PosDict,
+    params_doc: PosDict | None,
+    ctx: LoadContext,
+    result: StackResult,
+    language: str,
+    supplied: dict[str, Value] | None = None,
+) -> list[Resource]:
+    """Evaluate ``template`` (ARM JSON or translated Bicep) and add its resources to ``result``."""
+    file = str(path)
+    base = default_deployment(ctx.deployment)
+    dep = Deployment(base.subscription_id, base.rg_name, base.rg_location, base.name, level_of(template))
+    frame = Frame(file, dep, "bicep" if language == "bicep" else "arm")
+    root = Root(file, language)
+    run = TemplateRun(template, frame, root)
+    values = dict(supplied or {})
+    if params_doc is not None:
+        values.update(supplied_parameters(params_doc, str(getattr(params_doc, "file", "")) or file))
+    run.declare(values)
+    run.run()
+    stack = file
+    resources: list[Resource] = []
+    for inst in root.instances:
+        resources.extend(adapt(inst, stack))
+    for address, span, reason in root.unresolved:
+        resources.append(
+            Resource(
+                kind="unresolved_module",
+                address=address,
+                language=language,
+                span=span,
+                source_type="Microsoft.Resources/deployments",
+                attrs={"reason": Known(reason, span)},
+                stack=stack,
+            )
+        )
+    result.resources.extend(resources)
+    for metadata, span, address in root.suppressions:
+        result.suppressions.extend(metadata_suppressions(metadata, span, address))
+    return resources
+
+
+def metadata_suppressions(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:
+    """``metadata: {"aks-backup-lint": {"ignore": {"AKSB102": "reason"}}}`` on an ARM resource."""
+    out: list[InlineSuppression] = []
+    if not isinstance(metadata, dict):
+        return out
+    ours = next((v for k, v in metadata.items() if k.lower() == SUPPRESSION_KEY), None)
+    if not isinstance(ours, dict):
+        return out
+    ignore = ours.get("ignore")
+    until = str(ours.get("until", "")) if ours.get("until") else ""
+    if isinstance(ignore, dict):
+        for rule, reason in ignore.items():
+            rspan = ignore.key_spans.get(rule, span) if isinstance(ignore, PosDict) else span
+            if isinstance(reason, dict):
+                until_r = str(reason.get("until", until) or "")
+                reason = reason.get("reason", "")
+            else:
+                until_r = until
+            out.append(
+                InlineSuppression(
+                    span=rspan or span,
+                    rule_ids=(str(rule),),
+                    reason=str(reason or ""),
+                    until=until_r,
+                    scope="resource",
+                    address=address,
+                )
+            )
+    elif isinstance(ignore, list):
+        reason = str(ours.get("reason", ""))
+        out.append(
+            InlineSuppression(
+                span, tuple(str(r) for r in ignore), reason, until, scope="resource", address=address
+            )
+        )
+    return out
