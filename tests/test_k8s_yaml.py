@@ -123,3 +123,23 @@ def test_format_bytes() -> None:
     assert format_bytes(2 * TIB) == "2Ti"
     assert format_bytes(1536 * GIB) == "1536Gi"
     assert format_bytes(10**12).startswith("1000000000000 bytes")
+
+
+def test_arbitrary_text_never_raises() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from linter.k8s.adapt import Origin, adapt
+
+    alphabet = st.sampled_from(
+        list("ab: -[]{}&*!|>'\"#\n\t%@`,?0") + ["apiVersion: v1\n", "kind: Pod\n", "<<: *a\n"]
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=60).map("".join))
+    def check(text: str) -> None:
+        docs, _ = load_documents(text, "fuzz.yaml")
+        for doc in docs:
+            adapt(doc.value, Origin("fuzz.yaml"))
+
+    check()
