@@ -153,13 +153,23 @@ def _scan_yaml(text: str) -> SourceInfo:
     """YAML: ``#`` after whitespace outside quotes; block scalar bodies are data.
 
     A document counts as a block starting at its first code line, so a comment above it covers
-    the whole manifest.
+    the whole manifest; any other key covers the more-indented lines below it (its value).
     """
     comments: list[Comment] = []
     code_lines: set[int] = set()
     block_end: dict[int, int] = {}
     scalar_indent: int | None = None  # inside a block scalar: lines indented more than this
     doc_first: int | None = None  # first code line of the current document
+    documents: dict[int, int] = {}
+    nesting: list[tuple[int, int]] = []  # (line, indent) of enclosing keys
+    last_code = 0
+
+    def close(indent: int) -> None:
+        while nesting and nesting[-1][1] >= indent:
+            line, _ = nesting.pop()
+            if last_code > line:
+                block_end[line] = last_code
+
     for n, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         indent = len(raw) - len(raw.lstrip(" "))
@@ -167,11 +177,13 @@ def _scan_yaml(text: str) -> SourceInfo:
             if not stripped or indent > scalar_indent:
                 if stripped:
                     code_lines.add(n)
+                    last_code = n
                 continue
             scalar_indent = None
         if stripped in ("---", "...") or stripped.startswith("--- "):
+            close(-1)
             if doc_first is not None:
-                block_end[doc_first] = n - 1
+                documents[doc_first] = n - 1
             doc_first = None
             continue
         i, quote, has_code = 0, "", False
@@ -200,11 +212,16 @@ def _scan_yaml(text: str) -> SourceInfo:
                 has_code = True
             i += 1
         if has_code:
+            close(indent)
+            nesting.append((n, indent))
             code_lines.add(n)
+            last_code = n
             if doc_first is None:
                 doc_first = n
             if _YAML_BLOCK_SCALAR.search(raw[:code_end].rstrip()):
                 scalar_indent = indent
+    close(-1)
     if doc_first is not None:
-        block_end[doc_first] = len(text.splitlines())
+        documents[doc_first] = len(text.splitlines())
+    block_end.update(documents)
     return SourceInfo(comments, code_lines, block_end)

@@ -443,3 +443,24 @@ def test_arm_metadata_helper(tmp_path: Path) -> None:
     msgs = [m for _, m in diagnostics(out)]
     assert any("expired on 2026-01-01" in m for m in msgs) and any("no reason" in m for m in msgs)
     assert from_arm_metadata({"other": 1}, span, "x") == [] and from_arm_metadata(None, span, "x") == []
+
+
+def test_yaml_comment_above_a_key_covers_its_value(tmp_path: Path) -> None:
+    y = tmp_path / "pv.yaml"
+    y.write_text(
+        "apiVersion: v1\n"
+        "kind: PersistentVolume\n"
+        "spec:\n"
+        "  # aks-backup-lint: ignore[AKSB502] migration volume, deleted next sprint\n"
+        "  csi:\n"
+        "    driver: disk.csi.azure.com\n"
+        "    volumeAttributes:\n"
+        "      skuName: UltraSSD_LRS\n"
+        "  capacity:\n"
+        "    storage: 10Gi\n"
+    )
+    inside, outside = finding(y, 8, "AKSB502", address="pv"), finding(y, 10, "AKSB502", address="pv")
+    run([inside, outside])
+    assert inside.suppression is not None and outside.suppression is None
+    info = scan(y.read_text(), "yaml")
+    assert info.block_end[1] == 10 and info.block_end[5] == 8 and info.block_end[3] == 10
