@@ -106,7 +106,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
                 reported = True
                 yield ctx.finding(
                     pv,
-                    f'persistent volume {pv.address} is a "{sku}" disk; backup skips Premium SSD v2 and '
+                    f'persistent volume {pv.address} is a disk of SKU "{sku}"; backup skips Premium SSD v2 and '
                     "Ultra Disk volumes",
                     attribute=f"volume_attributes.{key}",
                     span=getattr(value, "span", None),

@@ -108,7 +108,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
         if pv.may_exist and what:
             yield ctx.finding(
                 pv,
-                f'persistent volume {pv.address} is an {what} volume ("{driver}"); backup skips it',
+                f'persistent volume {pv.address} uses {what} ("{driver}"); backup skips it',
                 attribute="csi_driver",
             )
         elif pv.may_exist and pv.attr("csi_driver").is_absent:
