@@ -168,3 +168,13 @@ def test_annotation_suppresses_the_whole_object(tmp_path: Path) -> None:
     )
     (finding,) = [f for f in run([tmp_path], Options()).findings if f.rule_id == "AKSB502"]
     assert finding.suppression is not None and finding.suppression.justification == "approved for the ledger"
+
+
+def test_velero_manifest_next_to_the_extension_is_an_error(tmp_path: Path) -> None:
+    _setup(tmp_path, vault_tier=False)
+    (tmp_path / "velero.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: velero\n")
+    (finding,) = [f for f in run([tmp_path], Options()).findings if f.rule_id == "AKSB601"]
+    assert (
+        finding.severity is Severity.ERROR
+        and "azurerm_kubernetes_cluster_extension.backup" in finding.message
+    )
