@@ -115,6 +115,44 @@ def _adapt_object(doc: Known, kind_s: str, origin: Origin) -> list[Resource]:
         _put(res, "kind", get_path(doc, "kind"))
         _put(res, "namespace", namespace)
         out.extend(_workload(res, doc, kind_s, namespace, origin))
+        out.extend(_gitops_releases(res, doc, kind_s, group, namespace, origin))
+    return out
+
+
+def _gitops_releases(
+    res: Resource, doc: Known, kind_s: str, group: str, namespace: Value, origin: Origin
+) -> list[Resource]:
+    """Helm releases declared for a GitOps controller: Flux ``HelmRelease``, Argo CD ``Application``."""
+    sources: list[tuple[Value, Value, Value]] = []  # (chart, repository, target namespace)
+    if kind_s == "HelmRelease" and group.startswith("helm.toolkit.fluxcd.io"):
+        target = get_path(doc, "spec", "targetNamespace")
+        target = namespace if target is ABSENT else target
+        spec = get_path(doc, "spec", "chart", "spec")
+        sources.append((get_path(spec, "chart"), get_path(spec, "sourceRef", "name"), target))
+    elif kind_s in ("Application", "ApplicationSet") and group == "argoproj.io":
+        spec = get_path(doc, "spec") if kind_s == "Application" else get_path(doc, "spec", "template", "spec")
+        target = get_path(spec, "destination", "namespace")
+        for source in [get_path(spec, "source"), *_list(get_path(spec, "sources"))]:
+            if get_path(source, "chart") is not ABSENT:
+                sources.append((get_path(source, "chart"), get_path(source, "repoURL"), target))
+    out = []
+    for chart, repository, target in sources:
+        name = text(chart)
+        if name is None:
+            continue
+        release = Resource(
+            kind=kinds.HELM_RELEASE,
+            address=f"{res.address}/chart:{name}",
+            language=res.language,
+            span=getattr(chart, "span", None) or res.span,
+            source_type=res.source_type,
+            stack=origin.stack,
+        )
+        release.attrs["name"] = get_path(doc, "metadata", "name")
+        release.attrs["chart"] = chart
+        _put(release, "repository", repository)
+        _put(release, "namespace", target)
+        out.append(release)
     return out
 
 

@@ -2,7 +2,8 @@
 
 ## What it checks
 Signs of a Velero installation in Kubernetes manifests, Helm charts and Terraform: a Helm
-release or chart dependency of the `velero` chart (`Chart.yaml`, Terraform `helm_release`), a
+release or chart dependency of the `velero` chart (`Chart.yaml`, Terraform `helm_release`, a Flux
+`HelmRelease`, an Argo CD `Application`), a
 `velero` namespace, Deployments/DaemonSets/Pods labelled `component: velero` (what
 `velero install` writes) or `app.kubernetes.io/name: velero` (the Helm chart) or running in the
 `velero` namespace, and objects of the
