@@ -179,11 +179,14 @@ def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
                 for spec, sspan in zip(child, child.item_spans or [kspan] * len(child), strict=False):
                     out[str(spec.get("name"))] = _property_copy(spec, sspan, scope)
                 continue
+            if scope.frame.language == "arm" and ex.is_expression(key):
+                evaluated = eval_expr(key, scope)
+                key = evaluated if isinstance(evaluated, str) else f"<{key}>"
             out[key] = eval_node(child, kspan, scope)
-        return Known(out, node.span or span)
+        return Known(out, span or node.span)
     if isinstance(node, PosList):
         spans = node.item_spans or [span] * len(node)
-        return Known([eval_node(x, s, scope) for x, s in zip(node, spans, strict=False)], node.span or span)
+        return Known([eval_node(x, s, scope) for x, s in zip(node, spans, strict=False)], span or node.span)
     if isinstance(node, ex.ForExpr):
         return _eval_for_node(node, span, scope)
     if isinstance(node, str) and scope.frame.language == "arm":
