@@ -7,6 +7,7 @@ validated at import together with the rest of the spec, so a bad rule fails loud
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -100,7 +101,7 @@ def parse_sections(doc: str) -> dict[str, str]:
     sections: dict[str, str] = {}
     current: str | None = None
     lines: list[str] = []
-    for line in (doc or "").splitlines():
+    for line in inspect.cleandoc(doc or "").splitlines():
         stripped = line.strip()
         if stripped.startswith("## "):
             if current is not None:
@@ -108,7 +109,7 @@ def parse_sections(doc: str) -> dict[str, str]:
             current = stripped[3:].strip()
             lines = []
         elif current is not None:
-            lines.append(line[4:] if line.startswith("    ") else line)
+            lines.append(line)
     if current is not None:
         sections[current] = "\n".join(lines).strip("\n")
     return sections
