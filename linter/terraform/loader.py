@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
+import pickle
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from linter import __version__, progress
@@ -53,25 +56,58 @@ ParseResult = tuple["hcl.HclFile | None", "Finding | None", bool]
 
 
 def parse_file(job: tuple[Path, int]) -> ParseResult:
-    """Read and parse one file, through the parse cache; module-level so pool workers can run it."""
+    """Read and parse one file, through the parse cache."""
     path, max_bytes = job
+    known, text, key = _lookup(path, max_bytes)
+    if known is not None:
+        return known
+    assert text is not None
+    result = _parse_text(path, text)
+    if key:
+        parse_cache().put(key, result)
+    return result
+
+
+def _lookup(path: Path, max_bytes: int) -> tuple[ParseResult | None, str | None, str]:
+    """The result when it needs no parsing (unreadable file, cache hit), else the text and cache key."""
     text, problem = read_text(path, max_bytes)
     if problem is not None:
-        return None, parse_error(path, problem.line, 1, problem.message), False
+        return (None, parse_error(path, problem.line, 1, problem.message), False), None, ""
     if text is None:
-        return None, None, False
+        return (None, None, False), None, ""
     store = parse_cache()
-    key = store.key(path, text) if store.enabled else ""
-    hit = store.get(key) if store.enabled else None
-    if hit is not None:
-        return hit
+    if not store.enabled:
+        return None, text, ""
+    key = store.key(path, text)
+    return store.get(key), text, key
+
+
+def _parse_text(path: Path, text: str) -> ParseResult:
     try:
-        result: ParseResult = (hcl.parse_hcl(path, text), None, True)
+        return hcl.parse_hcl(path, text), None, True
     except hcl.HclError as e:
-        result = (None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True)
-    if store.enabled:
-        store.put(key, result)
-    return result
+        return None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True
+
+
+def _parse_job(job: tuple[Path, str, str]) -> bytes:
+    """Pool worker: parse, store the cache entry, return the pickled result (pickled once)."""
+    path, text, key = job
+    data = pickle.dumps(_parse_text(path, text), protocol=pickle.HIGHEST_PROTOCOL)
+    if key:
+        parse_cache().put_bytes(key, data)
+    return data
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building or unpickling many small objects triggers full GC passes over everything loaded so far."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class TerraformLoader:
@@ -89,19 +125,41 @@ class TerraformLoader:
         if path in self._files:
             return self._files[path]
         self._record(path, parse_file((path, self.max_bytes)))
+        progress.advance()
         return self._files[path]
 
     def prefetch(self, paths: list[Path]) -> None:
-        """Parse ``paths`` up front, on several cores when there are many (``linter.parallel``)."""
+        """Parse ``paths`` up front: cache hits here, misses on several cores when there are many.
+
+        Results are recorded in path order whichever way they were computed, so the outcome is the
+        same as parsing them one by one.
+        """
         from linter import parallel
 
         todo = sorted({p.resolve() for p in paths} - set(self._files))
-        if parallel.jobs_for(len(todo)) > 1:
-            _warm_parser()  # forked workers inherit the loaded grammar
-        for path, parsed in zip(
-            todo, parallel.map_ordered(parse_file, [(p, self.max_bytes) for p in todo]), strict=True
-        ):
-            self._record(path, parsed)
+        results: dict[Path, ParseResult] = {}
+        misses: list[tuple[Path, str, str]] = []
+        with _gc_paused():
+            for path in todo:
+                known, text, key = _lookup(path, self.max_bytes)
+                if known is not None:
+                    results[path] = known
+                    progress.advance()
+                elif text is not None:
+                    misses.append((path, text, key))
+            if parallel.jobs_for(len(misses)) > 1:
+                _warm_parser()  # forked workers inherit the loaded grammar
+                for (path, _, _), data in zip(misses, parallel.map_ordered(_parse_job, misses), strict=True):
+                    results[path] = pickle.loads(data)  # from our own worker
+                    progress.advance()
+            else:
+                for path, text, key in misses:
+                    results[path] = _parse_text(path, text)
+                    if key:
+                        parse_cache().put(key, results[path])
+                    progress.advance()
+            for path in todo:
+                self._record(path, results[path])
 
     def _record(self, path: Path, parsed: ParseResult) -> None:
         tree, problem, read = parsed
@@ -110,7 +168,6 @@ class TerraformLoader:
         if read:
             self.files_read.append(path)
         self._files[path] = tree
-        progress.advance()
 
     def module(self, directory: Path) -> ModuleSource | None:
         directory = directory.resolve()
