@@ -183,7 +183,9 @@ def cluster(inst: Instance, res: Resource) -> list[Resource]:
         elif isinstance(client, Unknown) and not has_mi:
             # the 'msi' sentinel never carries a secret: a profile with a secret is a service principal
             has_secret = sub(spp, "secret") is not ABSENT
-            res.attrs["service_principal"] = Known(True, span, client.span and (client.span,) or ()) if has_secret else client
+            res.attrs["service_principal"] = (
+                Known(True, span, client.span and (client.span,) or ()) if has_secret else client
+            )
             if has_secret:
                 res.attrs["service_principal_client_id"] = client
         elif has_mi:
@@ -327,7 +329,9 @@ def backup_policy(inst: Instance, res: Resource) -> list[Resource]:
                 stores.append(sub(life, "sourceDataStore", "dataStoreType"))
                 for copy in items(sub(life, "targetDataStoreCopySettings")):
                     stores.append(sub(copy, "dataStore", "dataStoreType"))
-    res.attrs["repeating_intervals"] = unknown if unknown is not None else Known(intervals, rules.span or inst.span)
+    res.attrs["repeating_intervals"] = (
+        unknown if unknown is not None else Known(intervals, rules.span or inst.span)
+    )
     stores = [s for s in stores if s is not ABSENT]
     res.attrs["data_store_types"] = Known(stores, rules.span or inst.span)
     res.attrs["uses_vault_store"] = _any_equals(stores, "VaultStore", rules.span or inst.span)

@@ -187,12 +187,14 @@ def resolve_ref_member(ref: RefObj, name: str, scope: Scope | None) -> Any:
         return child
     path = [p.lower() for p in child.path]
     outputs = run.root.outputs_by_id.get(ref.rid.lower())
+    if outputs is None and "/microsoft.resources/deployments/" in ref.rid.lower():
+        outputs = run.root.outputs_by_name.get(ref.rid.rsplit("/", 1)[-1].lower())
     if outputs is not None and len(path) >= 3 and path[:2] == ["properties", "outputs"]:
         value = outputs().get(path[2]) if isinstance(outputs(), dict) else None
         if value is None:
             return Unk(f"{child.text}: output not found")
         rest = child.path[3:]
-        result: Any = {"value": value, "type": "object"}
+        result: Any = value
         if not rest:
             return result
         for step in rest:
@@ -215,6 +217,7 @@ class Root:
         self.instances: list[Instance] = []
         self.unresolved: list[tuple[str, Span, str]] = []  # (address, span, reason) of external modules
         self.outputs_by_id: dict[str, Callable[[], Any]] = {}
+        self.outputs_by_name: dict[str, Callable[[], Any]] = {}
         self.rg_locations: dict[str, Value] = {}
         self.suppressions: list[tuple[Any, Span, str]] = []  # (metadata value, span, address)
         self.count = 0
@@ -468,6 +471,8 @@ class TemplateRun:
             if outputs is not None:
                 if isinstance(rid, str):
                     self.root.outputs_by_id[rid.lower()] = outputs
+                if isinstance(name, str):
+                    self.root.outputs_by_name[name.lower()] = outputs
                 if entry is not None:
                     entry.outputs_of[id(inst)] = lambda o=outputs: {  # type: ignore[misc]
                         k: (v.get("value") if isinstance(v, dict) else v) for k, v in o().items()
