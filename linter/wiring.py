@@ -302,6 +302,11 @@ class ScopeTarget:
             return None
         return ScopeTarget(None, None, s.lower())
 
+    def label(self, instance: Resource) -> str:
+        if self.resource is not None:
+            return self.resource.address
+        return f'"{self.group}"' if self.group else instance_snapshot_label(instance)
+
     def covered_by(self, scope: Resource) -> Verdict:
         if self.resource is not None and scope is self.resource:
             return Verdict.YES
@@ -396,7 +401,7 @@ def requirements(graph: ResourceGraph, instance: Resource) -> list[Requirement]:
             )
         )
     if snapshot is not None:
-        label = f"snapshot resource group {instance_snapshot_label(instance)}"
+        label = f"snapshot resource group {snapshot.label(instance)}"
         if vault_ids:
             out.append(Requirement("Reader", READER, vault, frozenset(vault_ids), snapshot, label))
         if cluster_ids:
@@ -456,3 +461,12 @@ def instance_snapshot_label(instance: Resource) -> str:
 
 def roles_of(value: Value) -> list[Value]:
     return list(items(value))
+
+
+def resource_to_add(near: Resource, terraform_type: str, arm_type: str) -> str:
+    """How to name a missing resource in the language of the configuration it belongs to."""
+    if near.language == "terraform":
+        if near.source_type.startswith("azapi"):
+            return f'an azapi_resource of type "{arm_type}"'
+        return f"an {terraform_type}" if terraform_type[0] in "aeiou" else f"a {terraform_type}"
+    return f"a {arm_type} resource"

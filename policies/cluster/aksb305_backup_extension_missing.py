@@ -86,13 +86,7 @@ from collections.abc import Iterator
 from linter import kinds
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
-from linter.wiring import Verdict, backup_instances, extensions_of, has_unresolved_module
-
-EXTENSION_RESOURCE = {
-    "terraform": "azurerm_kubernetes_cluster_extension",
-    "arm": "Microsoft.KubernetesConfiguration/extensions",
-    "bicep": "Microsoft.KubernetesConfiguration/extensions",
-}
+from linter.wiring import Verdict, backup_instances, extensions_of, has_unresolved_module, resource_to_add
 
 
 @rule(
@@ -117,11 +111,13 @@ def backup_extension_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
         if any(v is not Verdict.NO for _, v in extensions_of(graph, cluster)):
             continue
         reported.add(id(cluster))
-        kind = EXTENSION_RESOURCE.get(cluster.language, EXTENSION_RESOURCE["arm"])
+        kind = resource_to_add(
+            instance, "azurerm_kubernetes_cluster_extension", "Microsoft.KubernetesConfiguration/extensions"
+        )
         yield ctx.finding(
             instance,
             f"backup instance {instance.address} protects cluster {cluster.address}, which has no backup extension; "
-            f"add a {kind} with extension type microsoft.dataprotection.kubernetes on {cluster.address}",
+            f"add {kind} with extension type microsoft.dataprotection.kubernetes on {cluster.address}",
             attribute="cluster",
             related=[RelatedLocation(cluster.span, f"cluster {cluster.address} is declared here")],
         )

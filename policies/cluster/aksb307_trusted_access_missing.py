@@ -79,13 +79,8 @@ from linter.wiring import (
     existence,
     has_unresolved_module,
     points_at,
+    resource_to_add,
 )
-
-BINDING_RESOURCE = {
-    "terraform": "azurerm_kubernetes_cluster_trusted_access_role_binding",
-    "arm": "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
-    "bicep": "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
-}
 
 
 def role_ok(binding) -> bool | None:  # type: ignore[no-untyped-def]
@@ -133,11 +128,15 @@ def trusted_access_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
         if not candidates:
             if has_unresolved_module(graph, instance.stack):
                 continue
-            kind = BINDING_RESOURCE.get(cluster.language, BINDING_RESOURCE["arm"])
+            kind = resource_to_add(
+                instance,
+                "azurerm_kubernetes_cluster_trusted_access_role_binding",
+                "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings",
+            )
             yield ctx.finding(
                 instance,
                 f"no trusted access role binding lets backup vault {vault.address} into cluster {cluster.address}; "
-                f"add a {kind} on {cluster.address} with source {vault.address} and role {BACKUP_OPERATOR}",
+                f"add {kind} on {cluster.address} with source {vault.address} and role {BACKUP_OPERATOR}",
                 severity=Severity.WARNING,
                 related=[
                     RelatedLocation(cluster.span, f"cluster {cluster.address}"),

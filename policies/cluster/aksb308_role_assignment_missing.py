@@ -94,13 +94,8 @@ from linter.wiring import (
     has_unresolved_module,
     requirement_met,
     requirements,
+    resource_to_add,
 )
-
-ROLE_ASSIGNMENT_RESOURCE = {
-    "terraform": "azurerm_role_assignment",
-    "arm": "Microsoft.Authorization/roleAssignments",
-    "bicep": "Microsoft.Authorization/roleAssignments",
-}
 
 
 @rule(
@@ -133,12 +128,14 @@ def role_assignment_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
                 kinds.CLUSTER: "cluster",
                 kinds.EXTENSION: "backup extension",
             }.get(req.principal.kind, req.principal.kind)
-            kind = ROLE_ASSIGNMENT_RESOURCE.get(instance.language, ROLE_ASSIGNMENT_RESOURCE["arm"])
+            kind = resource_to_add(
+                instance, "azurerm_role_assignment", "Microsoft.Authorization/roleAssignments"
+            )
             tier = " (needed for the vault tier)" if req.vault_tier else ""
             f = ctx.finding(
                 instance,
                 f'{who} {req.principal.address} has no "{req.role}" role on {req.target_label}{tier}; '
-                f"add a {kind} granting it to the {who}'s identity",
+                f"add {kind} granting it to the {who}'s identity",
                 related=[RelatedLocation(req.principal.span, f"{who} {req.principal.address}")],
             )
             f.properties = {
