@@ -79,7 +79,7 @@ def vault_identity_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
             yield ctx.finding(
                 vault,
                 f"backup vault {vault.address} has no managed identity; add a system-assigned identity "
-                '(identity { type = "SystemAssigned" }) so trusted access and its role assignments work',
+                "(identity type SystemAssigned) so trusted access and its role assignments work",
             )
             continue
         kind = text(value)
