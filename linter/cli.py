@@ -237,6 +237,30 @@ def build_app():  # type: ignore[no-untyped-def]
 
         raise typer.Exit(explain_rule(rule, format))
 
+    @app.command()
+    def graph(
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(metavar="PATH", help="Files or directories (default: .).", show_default=False),
+        ] = None,
+        format: Annotated[
+            str, typer.Option("--format", "-f", metavar="FORMAT", help="mermaid (default) or dot.")
+        ] = "mermaid",
+        matrix: Annotated[
+            str | None, typer.Option("--matrix", metavar="REVISION", help="Support-matrix revision.")
+        ] = None,
+        var_file: Annotated[
+            list[Path] | None, typer.Option("--var-file", metavar="FILE", help="Terraform variables file.")
+        ] = None,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+        ] = None,
+    ) -> None:
+        """Draw each cluster's backup chain with every missing or wrong link labelled by rule ID."""
+        from linter.chain import graph_command
+
+        raise typer.Exit(graph_command(paths or [Path(".")], format, matrix, var_file, output))
+
     @app.command("config")
     def config_cmd(
         path: Annotated[

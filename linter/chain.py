@@ -1,0 +1,303 @@
+"""``aks-backup-lint graph``: the backup chain of every cluster, drawn from the graph and findings.
+
+Per cluster: the cluster, its backup extension, the extension's storage account and blob
+container, the backup instances that protect it with their vault and policy, the trusted-access
+bindings, and the role assignments of the support matrix's permission table. A missing link is
+drawn as a dashed edge (to a dashed placeholder node when a whole resource is missing) labelled
+with the rule ID that reports it; a resource with findings carries their rule IDs and is marked.
+
+Output is Mermaid (``flowchart LR``, rendered by GitHub in Markdown) or Graphviz DOT; both are
+deterministic: nodes and edges in the order of the resources' source positions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linter import kinds
+from linter.graph import Resource, ResourceGraph
+from linter.model import Finding
+from linter.values import text
+from linter.wiring import (
+    Verdict,
+    all_principals,
+    assignment_verdict,
+    backup_instances,
+    extensions_of,
+    requirements,
+)
+
+FORMATS = ("mermaid", "dot")
+KIND_LABEL = {
+    kinds.CLUSTER: "cluster",
+    kinds.EXTENSION: "backup extension",
+    kinds.STORAGE_ACCOUNT: "storage account",
+    kinds.BLOB_CONTAINER: "blob container",
+    kinds.BACKUP_VAULT: "backup vault",
+    kinds.BACKUP_POLICY: "backup policy",
+    kinds.BACKUP_INSTANCE: "backup instance",
+    kinds.TRUSTED_ACCESS: "trusted access",
+    kinds.ROLE_ASSIGNMENT: "role assignment",
+}
+
+
+@dataclass
+class Node:
+    id: str
+    label: str
+    rules: list[str] = field(default_factory=list)
+    missing: bool = False
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    label: str
+    broken: bool = False
+
+
+@dataclass
+class Chain:
+    cluster: Resource
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+
+def _order(resources: Iterable[Resource]) -> list[Resource]:
+    return sorted(resources, key=lambda r: (r.span.file, r.span.line, r.span.column, r.address))
+
+
+class _Builder:
+    def __init__(self, graph: ResourceGraph, findings: list[Finding]) -> None:
+        self.graph = graph
+        self.by_address: dict[str, list[Finding]] = defaultdict(list)
+        for f in findings:
+            if f.suppression is None and f.address:
+                self.by_address[f.address].append(f)
+        self.others = all_principals(graph)
+
+    def chain(self, cluster: Resource, index: int) -> Chain:
+        chain = Chain(cluster)
+        ids: dict[int, str] = {}
+
+        def node(res: Resource) -> str:
+            if id(res) not in ids:
+                nid = f"c{index}n{len(chain.nodes)}"
+                ids[id(res)] = nid
+                rules = sorted(
+                    {f.rule_id for f in self.by_address.get(res.address, []) if f.rule_id not in _EDGE_RULES}
+                )
+                chain.nodes[nid] = Node(nid, f"{KIND_LABEL.get(res.kind, res.kind)}\n{res.address}", rules)
+            return ids[id(res)]
+
+        def placeholder(label: str) -> str:
+            nid = f"c{index}n{len(chain.nodes)}"
+            chain.nodes[nid] = Node(nid, label, missing=True)
+            return nid
+
+        def edge(a: str, b: str, label: str, broken: bool = False) -> None:
+            e = Edge(a, b, label, broken)
+            if all((x.source, x.target, x.label) != (a, b, label) for x in chain.edges):
+                chain.edges.append(e)
+
+        g = self.graph
+        c = node(cluster)
+        extensions = _order(e for e, v in extensions_of(g, cluster) if v is not Verdict.NO)
+        for ext in extensions:
+            x = node(ext)
+            edge(x, c, "installed on")
+            for account in _order(g.related(ext, "storage_account")):
+                s = node(account)
+                edge(x, s, "stores backups in")
+                bucket = text(ext.attr("bucket"))
+                for container in _order(g.referrers(account, kinds.BLOB_CONTAINER, "storage_account")):
+                    name = text(container.attr("name"))
+                    if bucket is not None and name is not None and name.lower() == bucket.lower():
+                        edge(x, node(container), "bucket")
+                        edge(node(container), s, "in")
+        instances = _order(i for i in backup_instances(g) if cluster in g.related(i, "cluster"))
+        for inst in instances:
+            i = node(inst)
+            edge(i, c, "protects")
+            for vault in _order(g.related(inst, "vault")):
+                edge(i, node(vault), "in vault")
+            policy_rules = [
+                f.rule_id for f in self.by_address.get(inst.address, []) if f.rule_id == "AKSB405"
+            ]
+            for policy in _order(g.related(inst, "policy")):
+                edge(
+                    i,
+                    node(policy),
+                    "AKSB405: wrong policy" if policy_rules else "uses policy",
+                    bool(policy_rules),
+                )
+            for f in self.by_address.get(inst.address, []):
+                if f.rule_id == "AKSB305":
+                    missing = placeholder("backup extension\n(missing)")
+                    edge(missing, c, "AKSB305: no backup extension", True)
+                elif f.rule_id == "AKSB307":
+                    vaults = g.related(inst, "vault")
+                    if len(vaults) == 1:
+                        edge(node(vaults[0]), c, "AKSB307: no trusted access", True)
+        for binding in _order(g.referrers(cluster, kinds.TRUSTED_ACCESS, "cluster")):
+            b = node(binding)
+            edge(b, c, "on cluster")
+            wrong = any(f.rule_id == "AKSB307" for f in self.by_address.get(binding.address, []))
+            for vault in _order(g.related(binding, "source")):
+                edge(node(vault), b, "AKSB307: wrong role" if wrong else "trusted access", wrong)
+        for inst in instances:
+            missing_roles = {
+                (f.properties.get("role"), f.properties.get("principal"), f.properties.get("target"))
+                for f in self.by_address.get(inst.address, [])
+                if f.rule_id == "AKSB308"
+            }
+            for req in requirements(g, inst):
+                principal = node(req.principal)
+                target = node(req.target.resource) if req.target.resource is not None else None
+                if target is None:
+                    target = self._group_node(chain, index, req.target_label)
+                if (req.role, req.principal.address, req.target_label) in missing_roles:
+                    edge(principal, target, f"AKSB308: {req.role} missing", True)
+                    continue
+                for assignment in _order(g.of_kind(kinds.ROLE_ASSIGNMENT)):
+                    if assignment_verdict(g, assignment, req, self.others) is Verdict.YES:
+                        edge(principal, target, f"{req.role} ({assignment.address})")
+                        break
+        return chain
+
+    def _group_node(self, chain: Chain, index: int, label: str) -> str:
+        for nid, n in chain.nodes.items():
+            if n.label == label:
+                return nid
+        nid = f"c{index}n{len(chain.nodes)}"
+        chain.nodes[nid] = Node(nid, label)
+        return nid
+
+
+_EDGE_RULES = {"AKSB305", "AKSB307", "AKSB308"}
+
+
+def chains(graph: ResourceGraph, findings: list[Finding]) -> list[Chain]:
+    builder = _Builder(graph, findings)
+    clusters = _order(graph.of_kind(kinds.CLUSTER))
+    return [builder.chain(c, i) for i, c in enumerate(clusters)]
+
+
+def _mermaid_text(s: str) -> str:
+    return s.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("\n", "<br/>")
+
+
+def render_mermaid(items: list[Chain]) -> str:
+    out = ["```mermaid", "flowchart LR"]
+    for index, chain in enumerate(items):
+        out.append(f'  subgraph chain{index}["{_mermaid_text(chain.cluster.address)}"]')
+        for n in chain.nodes.values():
+            label = n.label + (f"\n{', '.join(n.rules)}" if n.rules else "")
+            shape = f'(["{_mermaid_text(label)}"])' if n.missing else f'["{_mermaid_text(label)}"]'
+            out.append(f"    {n.id}{shape}")
+        for e in chain.edges:
+            arrow = "-.->" if e.broken else "-->"
+            out.append(f'    {e.source} {arrow}|"{_mermaid_text(e.label)}"| {e.target}')
+        out.append("  end")
+        for n in chain.nodes.values():
+            if n.missing:
+                out.append(f"  class {n.id} missing")
+            elif n.rules:
+                out.append(f"  class {n.id} finding")
+    out.append("  classDef missing stroke-dasharray: 5 5,stroke:#d73a49,color:#d73a49")
+    out.append("  classDef finding stroke:#d73a49,stroke-width:2px")
+    out.append("```")
+    return "\n".join(out) + "\n"
+
+
+def _dot_text(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render_dot(items: list[Chain]) -> str:
+    out = ['digraph "aks-backup-chain" {', "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
+    for index, chain in enumerate(items):
+        out.append(f"  subgraph cluster_{index} {{")
+        out.append(f'    label="{_dot_text(chain.cluster.address)}";')
+        for n in chain.nodes.values():
+            label = n.label + (f"\n{', '.join(n.rules)}" if n.rules else "")
+            style = (
+                ', style=dashed, color="#d73a49"'
+                if n.missing
+                else (', color="#d73a49", penwidth=2' if n.rules else "")
+            )
+            out.append(f'    {n.id} [label="{_dot_text(label)}"{style}];')
+        for e in chain.edges:
+            style = ', style=dashed, color="#d73a49", fontcolor="#d73a49"' if e.broken else ""
+            out.append(f'    {e.source} -> {e.target} [label="{_dot_text(e.label)}"{style}];')
+        out.append("  }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def build_graph(paths: list[Path], options: Any) -> ResourceGraph:
+    """Load and link the resources of ``paths`` the way ``engine.run`` does."""
+    from linter.discover import discover
+    from linter.engine import load_stacks
+    from linter.link import link
+    from linter.stack import LoadContext
+
+    found = discover(paths, options.exclude)
+    ctx = LoadContext(
+        var_files=list(options.var_files),
+        param_files=dict(options.param_files),
+        deployment=dict(options.deployment),
+        max_file_bytes=options.max_file_bytes,
+    )
+    resources, _diagnostics, _files, _notes = load_stacks(found, ctx)
+    graph = ResourceGraph(resources)
+    link(graph, {"cluster_mapping": options.cluster_mapping})
+    return graph
+
+
+def render(paths: list[Path], fmt: str = "mermaid", options: Any = None) -> str:
+    """The backup chains of ``paths`` as Mermaid or DOT."""
+    from linter.engine import Options, run
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown graph format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    options = options or Options()
+    report = run(paths, options)
+    graph = build_graph(paths, options)
+    items = chains(graph, list(report.findings))
+    if not items:
+        return "%% no AKS cluster found\n" if fmt == "mermaid" else 'digraph "aks-backup-chain" {\n}\n'
+    return render_mermaid(items) if fmt == "mermaid" else render_dot(items)
+
+
+def graph_command(
+    paths: list[Path],
+    fmt: str = "mermaid",
+    matrix: str | None = None,
+    var_files: list[Path] | None = None,
+    output: Path | None = None,
+) -> int:
+    """CLI entry: print (or write) the chains; 0 on success, 2 on a usage error."""
+    import sys
+
+    from linter.engine import Options
+    from linter.matrix import UnknownRevision
+
+    options = Options(var_files=list(var_files or []))
+    if matrix:
+        options.matrix = matrix
+    try:
+        text_out = render(paths or [Path(".")], fmt, options)
+    except (ValueError, UnknownRevision) as e:
+        print(f"aks-backup-lint: error: {e}", file=sys.stderr)
+        return 2
+    if output is not None:
+        output.write_text(text_out, encoding="utf-8")
+    else:
+        sys.stdout.write(text_out)
+    return 0
