@@ -44,6 +44,9 @@ def render_markdown(spec: RuleSpec) -> str:
         out += [f"Source: <{spec.cite.url}>", ""]
     for heading, body in spec.sections().items():
         out += [f"## {heading}", "", body.strip(), ""]
+    from linter.revisions import section  # verdict per matrix revision, where revisions differ
+
+    out += [section(spec.id)]
     return "\n".join(out).rstrip() + "\n"
 
 
