@@ -53,6 +53,9 @@ class _SafeUnpickler(pickle.Unpickler):
 
 
 _run_enabled = True
+_writes_this_process = 0
+#: on average one full pruning scan per this many new entries (a scan stats every entry)
+PRUNE_EVERY = 500
 
 
 def set_enabled(flag: bool) -> None:
@@ -190,6 +193,8 @@ class ParseCache:
             os.replace(tmp, entry)
             tmp = None
             self.writes += 1
+            global _writes_this_process
+            _writes_this_process += 1
         except OSError:
             pass
         finally:
@@ -240,6 +245,29 @@ class ParseCache:
         return removed
 
 
+def note_misses(n: int) -> None:
+    """Count entries written by pool workers (their counters live in other processes)."""
+    global _writes_this_process
+    _writes_this_process += n
+
+
+def maybe_prune(root: Path | None = None) -> int:
+    """Prune the cache now and then: with probability writes/PRUNE_EVERY, so the cost is amortised.
+
+    A pre-commit run that changed one file almost never pays for the scan; a run that wrote
+    thousands of entries always does.
+    """
+    global _writes_this_process
+    import random
+
+    writes, _writes_this_process = _writes_this_process, 0
+    if not writes or not _run_enabled or not _enabled_by_env():
+        return 0
+    if writes < PRUNE_EVERY and random.random() >= writes / PRUNE_EVERY:
+        return 0
+    return ParseCache("terraform", "", root=root).prune()
+
+
 def cached(cache: ParseCache | None, key: str, compute: Callable[[], Any]) -> Any:
     """``cache.get(key)`` or ``compute()`` stored under ``key``."""
     if cache is None or not cache.enabled:
@@ -255,6 +283,8 @@ __all__ = [
     "ParseCache",
     "cached",
     "set_enabled",
+    "maybe_prune",
+    "note_misses",
     "source_fingerprint",
     "module_file",
     "FORMAT",

@@ -179,6 +179,20 @@ def build_app():  # type: ignore[no-untyped-def]
         quiet: Annotated[
             bool, typer.Option("--quiet", "-q", help="Print findings only: no summary line, no progress.")
         ] = False,
+        no_cache: Annotated[
+            bool,
+            typer.Option(
+                "--no-cache", help="Do not read or write the parse cache (in the user cache directory)."
+            ),
+        ] = False,
+        max_file_size: Annotated[
+            str | None,
+            typer.Option(
+                "--max-file-size",
+                metavar="SIZE",
+                help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 10M).",
+            ),
+        ] = None,
     ) -> None:
         """Scan PATHS and report support-matrix problems."""
         from linter.commands import CheckArgs, run_check
@@ -203,6 +217,8 @@ def build_app():  # type: ignore[no-untyped-def]
                 category=category,
                 color=not no_color,
                 quiet=quiet,
+                no_cache=no_cache,
+                max_file_size=max_file_size,
             )
         )
         raise typer.Exit(code)

@@ -36,6 +36,8 @@ class CheckArgs:
     category: str | None = None
     color: bool = True
     quiet: bool = False
+    no_cache: bool = False
+    max_file_size: str | None = None  # bytes, or with a K/M/G suffix
 
 
 def _config_settings(args: CheckArgs) -> dict[str, Any]:
@@ -89,6 +91,7 @@ def build_options(args: CheckArgs) -> Any:
         "baseline": args.baseline,
         "per_path_ignores": settings.get("per-path-ignores") or {},
         "settings": settings,
+        "no_cache": args.no_cache,
     }
     return Options(
         fail_on=fail_on,
@@ -103,6 +106,7 @@ def build_options(args: CheckArgs) -> Any:
         exclude=list(settings.get("exclude") or []),
         cluster_mapping=dict(settings.get("cluster-mapping") or {}),
         category=args.category or settings.get("category") or "aks-backup-lint",
+        max_file_bytes=parse_size(args.max_file_size) if args.max_file_size else 10 * 1024 * 1024,
         extra=extra,
     )
 
@@ -151,7 +155,13 @@ def run_check(args: CheckArgs) -> int:
             return 2
         raise
 
-    report = run(args.paths, options)
+    from linter import progress
+
+    progress.enable_if_tty(args.quiet)
+    try:
+        report = run(args.paths, options)
+    finally:
+        progress.finish()
     if args.write_baseline is not None:
         from linter import baseline as baseline_mod  # provided by the integrations work
 
@@ -237,6 +247,21 @@ def explain_rule(key: str, fmt: str) -> int:
 
     sys.stdout.write(render(found.spec, fmt))
     return 0
+
+
+def parse_size(text: str) -> int:
+    """``1048576``, ``512K``, ``10M``, ``1G`` (binary units) to bytes; a usage error otherwise."""
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    factor = units.get(raw[-1:], 1) if raw else 1
+    number = raw[:-1] if raw[-1:] in units else raw
+    try:
+        value = int(float(number) * factor)
+    except (ValueError, OverflowError):
+        raise UsageError(f"--max-file-size takes a size such as 1048576, 512K or 10M, not {text!r}") from None
+    if value <= 0:
+        raise UsageError(f"--max-file-size must be positive, not {text!r}")
+    return value
 
 
 def _is_summary(line: str) -> bool:

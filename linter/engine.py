@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from linter import cache, progress
 from linter import matrix as matrix_mod
 from linter.discover import discover
 from linter.graph import ResourceGraph
@@ -61,7 +62,7 @@ def load_stacks(
     diagnostics: list[Finding] = []
     files: list[Path] = []
     notes: list[Notification] = []
-    for language, module_name in FRONT_ENDS.items():
+    for index, (language, module_name) in enumerate(FRONT_ENDS.items()):
         paths = found.files.get(language) or []
         if not paths:
             continue
@@ -75,6 +76,7 @@ def load_stacks(
                 continue
             raise
         stack = Stack(language=language, root=Path.cwd(), files=list(paths))
+        progress.stage(f"reading {language}")
         try:
             result: StackResult = front_end.load(stack, ctx)
         except Exception as e:  # noqa: BLE001 - a front-end bug must not lose the other languages
@@ -82,6 +84,7 @@ def load_stacks(
                 Notification("error", f"internal error reading {language} files: {type(e).__name__}: {e}")
             )
             continue
+        progress.reached(sum(len(found.files.get(lang) or []) for lang in list(FRONT_ENDS)[: index + 1]))
         resources.extend(result.resources)
         diagnostics.extend(result.diagnostics)
         files.extend(result.files or paths)
@@ -99,7 +102,9 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
 
         registry = load_builtin_rules()
     matrix = matrix_mod.load(options.matrix)
+    cache.set_enabled(not options.extra.get("no_cache", False))
     found = discover(paths, options.exclude)
+    progress.set_total(sum(len(v) for v in found.files.values()))
     ctx = LoadContext(
         var_files=list(options.var_files),
         param_files=dict(options.param_files),
@@ -114,6 +119,8 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
         notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
         )
+    cache.maybe_prune()
+    progress.stage("evaluating rules")
     graph = ResourceGraph(resources)
     link(graph, {"cluster_mapping": options.cluster_mapping})
 
@@ -175,6 +182,18 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
 
 
 def _crash_span(e: Exception, resources: list[Any]) -> Span:
+    """The resource the rule was looking at when it crashed: the innermost frame holding one."""
+    from linter.graph import Resource
+
+    tb = e.__traceback__
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if isinstance(value, Resource):
+                return value.span
     return resources[0].span if resources else Span(str(Path.cwd()), 1, 1)
 
 

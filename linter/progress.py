@@ -57,6 +57,13 @@ class Progress:
         self.done += n
         self._draw()
 
+    def reached(self, done: int) -> None:
+        """At least ``done`` files are through (a front end that does not count file by file)."""
+        if not self.enabled:
+            return
+        self.done = max(self.done, done)
+        self._draw()
+
     def finish(self) -> None:
         """Erase the line so the report starts on a clean line."""
         if self.enabled and self._drawn:
@@ -122,8 +129,22 @@ def set_total(total: int) -> None:
     _current.set_total(total)
 
 
+def reached(done: int) -> None:
+    _current.reached(done)
+
+
 def finish() -> None:
     _current.finish()
 
 
-__all__ = ["Progress", "current", "enable_if_tty", "advance", "stage", "set_total", "finish", "DELAY"]
+__all__ = [
+    "Progress",
+    "current",
+    "enable_if_tty",
+    "advance",
+    "stage",
+    "set_total",
+    "reached",
+    "finish",
+    "DELAY",
+]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from linter import __version__, progress
-from linter.cache import ParseCache, module_file, source_fingerprint
+from linter.cache import ParseCache, module_file, note_misses, source_fingerprint
 from linter.model import Finding, Known, Unknown, Value
 from linter.stack import parse_error
 from linter.terraform import hcl
@@ -149,6 +149,8 @@ class TerraformLoader:
                     misses.append((path, text, key))
             if parallel.jobs_for(len(misses)) > 1:
                 _warm_parser()  # forked workers inherit the loaded grammar
+                if parse_cache().enabled:
+                    note_misses(len(misses))
                 for (path, _, _), data in zip(misses, parallel.map_ordered(_parse_job, misses), strict=True):
                     results[path] = pickle.loads(data)  # from our own worker
                     progress.advance()
