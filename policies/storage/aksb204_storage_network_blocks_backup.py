@@ -62,7 +62,8 @@ networkAcls: {
 
 ## Unknown values
 Unknown network settings, rule lists with unknown entries, an unknown vault and private
-endpoints whose target is unknown or outside the scanned files keep the rule silent. An absent
+endpoints whose target is unknown or outside the scanned files (or a remote module that may
+declare one) keep the rule silent. An absent
 bypass takes Azure's default (`AzureServices`).
 
 ## Known limitations
@@ -80,7 +81,7 @@ from linter.model import Finding, Known, RelatedLocation, Severity, Symbol, as_b
 from linter.queries import backup_storage_accounts
 from linter.rules import Citation, rule
 from linter.values import ieq, text
-from linter.wiring import Verdict, backup_instances, both, existence, points_at
+from linter.wiring import Verdict, backup_instances, both, existence, has_unresolved_module, points_at
 
 
 def bypass_has_azure_services(value) -> bool | None:  # type: ignore[no-untyped-def]
@@ -161,7 +162,7 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                 both(existence(pe), points_at(graph, pe, "target", account), _blob(pe))
                 for pe in graph.of_kind(kinds.PRIVATE_ENDPOINT)
             ]
-            if all(v is Verdict.NO for v in endpoints):
+            if all(v is Verdict.NO for v in endpoints) and not has_unresolved_module(graph, account.stack):
                 yield ctx.finding(
                     account,
                     f"storage account {account.address} has public network access disabled and no blob private "
