@@ -247,3 +247,41 @@ def test_explain_shows_the_verdict_per_revision() -> None:
         assert "## Matrix revisions" in md and "`2026-01b`" in md, rule_id
     assert "## Matrix revisions" not in render(registry.get("AKSB101").spec, "markdown")
     assert "ARM64 node pools can run the backup extension" in render(registry.get("AKSB302").spec, "text")
+
+
+def test_roles_assigned_in_a_local_module_through_its_inputs(tmp_path: Path) -> None:
+    main = no_depends_on(
+        without(
+            without(COMPLETE, 'resource "azurerm_role_assignment" "vault_reader_cluster" {'),
+            'resource "azurerm_role_assignment" "vault_reader_snapshots" {',
+        )
+    )
+    main += """
+module "vault_roles" {
+  source       = "./modules/role"
+  for_each     = { cluster = azurerm_kubernetes_cluster.aks.id, snapshots = azurerm_resource_group.snapshots.id }
+  scope        = each.value
+  role         = "Reader"
+  principal_id = azurerm_data_protection_backup_vault.backup.identity[0].principal_id
+}
+"""
+    module = tmp_path / "tf" / "modules" / "role"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text(
+        """
+variable "scope" { type = string }
+variable "role" { type = string }
+variable "principal_id" { type = string }
+
+resource "azurerm_role_assignment" "this" {
+  scope                = var.scope
+  role_definition_name = var.role
+  principal_id         = var.principal_id
+}
+"""
+    )
+    assert lint(tmp_path, main) == []
+    broken = main.replace(
+        "snapshots = azurerm_resource_group.snapshots.id", "aks = azurerm_resource_group.aks.id"
+    )
+    assert lint(tmp_path, broken) == ["AKSB308"]
