@@ -65,6 +65,28 @@ def points_at(graph: ResourceGraph, resource: Resource, edge: str, target: Resou
     return Verdict.NO
 
 
+def doubt(graph: ResourceGraph, resource: Resource, edges: tuple[str, ...] = ()) -> Unknown:
+    """Why ``resource`` is only a MAYBE: its unknown condition, an unknown or external reference."""
+    if isinstance(resource.condition, Unknown):
+        return resource.condition
+    for edge in edges:
+        link = graph.link(resource, edge)
+        if link.unknown is not None:
+            return link.unknown
+        if link.external:
+            return Unknown(
+                f"{edge} of {resource.address} points outside the scanned files", resource.span_of(edge)
+            )
+    for value in resource.attrs.values():
+        if isinstance(value, Unknown):
+            return value
+    return Unknown(f"{resource.address} cannot be matched statically", resource.span)
+
+
+def remote_module(graph: ResourceGraph, stack: str) -> Resource | None:
+    return next((r for r in graph.of_kind(UNRESOLVED_MODULE) if r.stack == stack), None)
+
+
 def has_unresolved_module(graph: ResourceGraph, stack: str) -> bool:
     """A remote (or unreadable) module in ``stack``: it may declare any companion resource."""
     return any(r.stack == stack for r in graph.of_kind(UNRESOLVED_MODULE))

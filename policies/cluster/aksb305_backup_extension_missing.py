@@ -84,9 +84,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity
+from linter.model import Finding, RelatedLocation, Severity, Unknown
 from linter.rules import Citation, rule
-from linter.wiring import Verdict, backup_instances, extensions_of, has_unresolved_module, resource_to_add
+from linter.wiring import Verdict, backup_instances, doubt, extensions_of, remote_module, resource_to_add
 
 
 @rule(
@@ -102,13 +102,27 @@ from linter.wiring import Verdict, backup_instances, extensions_of, has_unresolv
 def backup_extension_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     reported: set[int] = set()
     for instance in backup_instances(graph):
-        clusters = graph.related(instance, "cluster")
-        if len(clusters) != 1 or has_unresolved_module(graph, instance.stack):
+        link = graph.link(instance, "cluster")
+        if link.unknown is not None:
+            yield from ctx.unresolved(instance, link.unknown, "the cluster")
+        clusters = link.targets
+        if len(clusters) != 1:
             continue
         cluster = clusters[0]
         if not cluster.may_exist or id(cluster) in reported:
             continue
-        if any(v is not Verdict.NO for _, v in extensions_of(graph, cluster)):
+        module = remote_module(graph, instance.stack)
+        if module is not None:
+            yield from ctx.unresolved(
+                instance, Unknown(f"{module.address} is a remote module", module.span), "the backup extension"
+            )
+            continue
+        verdicts = extensions_of(graph, cluster)
+        if any(v is Verdict.YES for _, v in verdicts):
+            continue
+        maybe = [e for e, v in verdicts if v is Verdict.MAYBE]
+        if maybe:
+            yield from ctx.unresolved(instance, doubt(graph, maybe[0], ("cluster",)), "the backup extension")
             continue
         reported.add(id(cluster))
         kind = resource_to_add(

@@ -68,7 +68,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity
+from linter.model import Finding, RelatedLocation, Severity, Unknown
 from linter.rules import Citation, rule
 from linter.values import text
 from linter.wiring import (
@@ -76,9 +76,10 @@ from linter.wiring import (
     Verdict,
     backup_instances,
     both,
+    doubt,
     existence,
-    has_unresolved_module,
     points_at,
+    remote_module,
     resource_to_add,
 )
 
@@ -126,7 +127,13 @@ def trusted_access_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
             if v is not Verdict.NO:
                 candidates.append((binding, v))
         if not candidates:
-            if has_unresolved_module(graph, instance.stack):
+            module = remote_module(graph, instance.stack)
+            if module is not None:
+                yield from ctx.unresolved(
+                    instance,
+                    Unknown(f"{module.address} is a remote module", module.span),
+                    "the trusted access binding",
+                )
                 continue
             kind = resource_to_add(
                 instance,
@@ -144,6 +151,11 @@ def trusted_access_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
                 ],
             )
             continue
+        if not any(v is Verdict.YES for _, v in candidates):
+            binding = candidates[0][0]
+            yield from ctx.unresolved(
+                instance, doubt(graph, binding, ("cluster", "source")), "the trusted access binding"
+            )
         if any(role_ok(b) is not False for b, _ in candidates):
             continue
         for binding, verdict in candidates:

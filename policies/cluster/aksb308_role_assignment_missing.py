@@ -85,14 +85,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity
+from linter.model import Finding, RelatedLocation, Severity, Unknown
 from linter.rules import Citation, rule
 from linter.wiring import (
     Verdict,
     all_principals,
+    assignment_verdict,
     backup_instances,
-    has_unresolved_module,
-    requirement_met,
+    doubt,
+    remote_module,
     requirements,
     resource_to_add,
 )
@@ -114,14 +115,26 @@ def role_assignment_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
     others = all_principals(graph)
     seen: set[tuple[str, int, object]] = set()
     for instance in backup_instances(graph):
-        if has_unresolved_module(graph, instance.stack):
+        module = remote_module(graph, instance.stack)
+        if module is not None:
+            yield from ctx.unresolved(
+                instance, Unknown(f"{module.address} is a remote module", module.span), "the role assignments"
+            )
             continue
         for req in requirements(graph, instance):
             key = (req.role, id(req.principal), req.target)
             if key in seen:
                 continue
             seen.add(key)
-            if requirement_met(graph, req, others) is not Verdict.NO:
+            verdicts = [
+                (a, assignment_verdict(graph, a, req, others)) for a in graph.of_kind(kinds.ROLE_ASSIGNMENT)
+            ]
+            if any(v is Verdict.YES for _, v in verdicts):
+                continue
+            maybe = [a for a, v in verdicts if v is Verdict.MAYBE]
+            if maybe:
+                what = f'the "{req.role}" role of {req.principal.address} on {req.target_label}'
+                yield from ctx.unresolved(instance, doubt(graph, maybe[0], ("scope",)), what)
                 continue
             who = {
                 kinds.BACKUP_VAULT: "backup vault",
