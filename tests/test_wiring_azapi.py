@@ -68,5 +68,56 @@ variable "body" {
 """
     )
     graph = graph_of(tmp_path)
-    assert [r.kind for r in graph.resources if r.kind in ("cluster", "backup_vault")] == []
+    assert [r.kind for r in graph.resources if r.kind in ("cluster", "backup_vault")] == ["backup_vault"]
+    (vault,) = graph.of_kind("backup_vault")  # declared, but every property is unknown
+    assert vault.attr("identity_type").is_unknown and vault.attr("location").is_unknown
     assert run([tmp_path], Options()).active == []
+
+
+def _complete_with_extension(extension: str) -> str:
+    main = (FIXTURES / "complete-azapi" / "terraform" / "main.tf").read_text()
+    start = main.index('resource "azapi_resource" "extension" {')
+    end = main.index('resource "azapi_resource" "vault" {')
+    return main[:start] + extension + main[end:]
+
+
+def test_extension_with_unknown_body_or_type_may_be_the_backup_extension(tmp_path: Path) -> None:
+    unknown_body = _complete_with_extension(
+        """resource "azapi_resource" "extension" {
+  type      = "Microsoft.KubernetesConfiguration/extensions@2023-05-01"
+  name      = "azure-aks-backup"
+  parent_id = azapi_resource.aks.id
+  body      = var.extension_body
+}
+
+variable "extension_body" {
+  type = any
+}
+
+"""
+    )
+    unknown_type = _complete_with_extension(
+        """resource "azapi_resource" "extension" {
+  type      = var.extension_type
+  name      = "azure-aks-backup"
+  parent_id = azapi_resource.aks.id
+  body      = {}
+}
+
+variable "extension_type" {
+  type = string
+}
+
+"""
+    )
+    no_extension = _complete_with_extension("")
+    for name, text, expected in (
+        ("body", unknown_body, set()),
+        ("type", unknown_type, set()),
+        ("none", no_extension, {"AKSB305"}),
+    ):
+        d = tmp_path / name
+        d.mkdir()
+        (d / "versions.tf").write_text(VERSIONS)
+        (d / "main.tf").write_text(text)
+        assert {f.rule_id for f in run([d], Options()).active} == expected, name

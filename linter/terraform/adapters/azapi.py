@@ -99,20 +99,27 @@ def _raw(value: Value) -> object:
 def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
     rtype = arm_type(inst)
     modules = _arm()
-    if rtype is None or modules is None:
+    if modules is None:
         return []
+    if rtype is None:  # any resource type: "missing" rules must not fire next to it
+        return [_unknown_type(inst)]
     if update and rtype.lower() not in UPDATE_TYPES:
         return []
     arm_adapt, template, evaluate = modules
     body = body_value(inst)
     if not isinstance(body, Known) or not isinstance(body.value, dict):
-        return []  # an unknown body: nothing we can say about the resource
+        # an unknown body: the resource exists, every property of it is unknown
+        reason = (
+            body if isinstance(body, Unknown) else Unknown("azapi body is not an object", inst.block.span)
+        )
+        fields = ("properties", "kind", "sku", "identity", "location")
+        body = Known({k: reason for k in fields}, reason.span or inst.block.span)
     data = dict(body.value)
     location = inst.attr("location")
-    if location is not ABSENT and not any(k.lower() == "location" for k in data):
+    if location is not ABSENT and (isinstance(data.get("location"), Unknown) or "location" not in data):
         data["location"] = location
     identities = inst.blocks("identity")
-    if identities and not any(k.lower() == "identity" for k in data):
+    if identities and (isinstance(data.get("identity"), Unknown) or "identity" not in data):
         data["identity"] = Known(
             {"type": identities[0].attr("type"), "identity_ids": identities[0].attr("identity_ids")},
             identities[0].span,
@@ -172,6 +179,20 @@ def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
             if params is not None:
                 res.attrs["kubernetes_parameters"] = params
     return resources
+
+
+def _unknown_type(inst: ResourceInstance) -> Resource:
+    return Resource(
+        kind="unresolved_module",
+        address=inst.address,
+        language="terraform",
+        span=inst.block.span,
+        source_type="azapi_resource",
+        attrs={"reason": Known(f"the type of {inst.address} is not known", inst.block.span)},
+        condition=inst.condition,
+        stack=inst.module.root_key,
+        module_call=inst.module.call_address,
+    )
 
 
 def _has_kubernetes_parameters(res: Resource) -> Value | None:
