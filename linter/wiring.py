@@ -83,8 +83,14 @@ def doubt(graph: ResourceGraph, resource: Resource, edges: tuple[str, ...] = ())
     return Unknown(f"{resource.address} cannot be matched statically", resource.span)
 
 
-def remote_module(graph: ResourceGraph, stack: str) -> Resource | None:
-    return next((r for r in graph.of_kind(UNRESOLVED_MODULE) if r.stack == stack), None)
+def hidden_companions(graph: ResourceGraph, stack: str) -> Unknown | None:
+    """Why companions may exist out of sight in ``stack``: a remote module, an ARM template
+    deployment, an azapi resource of unknown type, a provisioner running the Azure CLI."""
+    for r in graph.of_kind(UNRESOLVED_MODULE):
+        if r.stack == stack and r.may_exist:
+            reason = text(r.attr("reason")) or "it cannot be read"
+            return Unknown(f"{r.address}: {reason}", r.span)
+    return None
 
 
 def has_unresolved_module(graph: ResourceGraph, stack: str) -> bool:

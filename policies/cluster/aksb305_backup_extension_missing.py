@@ -84,9 +84,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity, Unknown
+from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
-from linter.wiring import Verdict, backup_instances, doubt, extensions_of, remote_module, resource_to_add
+from linter.wiring import Verdict, backup_instances, doubt, extensions_of, hidden_companions, resource_to_add
 
 
 @rule(
@@ -111,11 +111,9 @@ def backup_extension_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
         cluster = clusters[0]
         if not cluster.may_exist or id(cluster) in reported:
             continue
-        module = remote_module(graph, instance.stack)
-        if module is not None:
-            yield from ctx.unresolved(
-                instance, Unknown(f"{module.address} is a remote module", module.span), "the backup extension"
-            )
+        hidden = hidden_companions(graph, instance.stack)
+        if hidden is not None:
+            yield from ctx.unresolved(instance, hidden, "the backup extension")
             continue
         verdicts = extensions_of(graph, cluster)
         if any(v is Verdict.YES for _, v in verdicts):

@@ -68,7 +68,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity, Unknown
+from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
 from linter.values import text
 from linter.wiring import (
@@ -78,8 +78,8 @@ from linter.wiring import (
     both,
     doubt,
     existence,
+    hidden_companions,
     points_at,
-    remote_module,
     resource_to_add,
 )
 
@@ -127,13 +127,9 @@ def trusted_access_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
             if v is not Verdict.NO:
                 candidates.append((binding, v))
         if not candidates:
-            module = remote_module(graph, instance.stack)
-            if module is not None:
-                yield from ctx.unresolved(
-                    instance,
-                    Unknown(f"{module.address} is a remote module", module.span),
-                    "the trusted access binding",
-                )
+            hidden = hidden_companions(graph, instance.stack)
+            if hidden is not None:
+                yield from ctx.unresolved(instance, hidden, "the trusted access binding")
                 continue
             kind = resource_to_add(
                 instance,

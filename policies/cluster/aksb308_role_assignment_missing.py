@@ -85,7 +85,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity, Unknown
+from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
 from linter.wiring import (
     Verdict,
@@ -93,7 +93,7 @@ from linter.wiring import (
     assignment_verdict,
     backup_instances,
     doubt,
-    remote_module,
+    hidden_companions,
     requirements,
     resource_to_add,
 )
@@ -115,11 +115,9 @@ def role_assignment_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
     others = all_principals(graph)
     seen: set[tuple[str, int, object]] = set()
     for instance in backup_instances(graph):
-        module = remote_module(graph, instance.stack)
-        if module is not None:
-            yield from ctx.unresolved(
-                instance, Unknown(f"{module.address} is a remote module", module.span), "the role assignments"
-            )
+        hidden = hidden_companions(graph, instance.stack)
+        if hidden is not None:
+            yield from ctx.unresolved(instance, hidden, "the role assignments")
             continue
         for req in requirements(graph, instance):
             key = (req.role, id(req.principal), req.target)

@@ -81,7 +81,7 @@ from linter.model import Finding, Known, RelatedLocation, Severity, Symbol, as_b
 from linter.queries import backup_storage_accounts
 from linter.rules import Citation, rule
 from linter.values import ieq, text
-from linter.wiring import Verdict, backup_instances, both, existence, has_unresolved_module, points_at
+from linter.wiring import Verdict, backup_instances, both, existence, hidden_companions, points_at
 
 
 def bypass_has_azure_services(value) -> bool | None:  # type: ignore[no-untyped-def]
@@ -162,7 +162,7 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                 both(existence(pe), points_at(graph, pe, "target", account), _blob(pe))
                 for pe in graph.of_kind(kinds.PRIVATE_ENDPOINT)
             ]
-            if all(v is Verdict.NO for v in endpoints) and not has_unresolved_module(graph, account.stack):
+            if all(v is Verdict.NO for v in endpoints) and hidden_companions(graph, account.stack) is None:
                 yield ctx.finding(
                     account,
                     f"storage account {account.address} has public network access disabled and no blob private "

@@ -181,14 +181,14 @@ def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
     return resources
 
 
-def _unknown_type(inst: ResourceInstance) -> Resource:
+def _unknown_type(inst: ResourceInstance, reason: str = "") -> Resource:
     return Resource(
         kind="unresolved_module",
         address=inst.address,
         language="terraform",
         span=inst.block.span,
-        source_type="azapi_resource",
-        attrs={"reason": Known(f"the type of {inst.address} is not known", inst.block.span)},
+        source_type=inst.type,
+        attrs={"reason": Known(reason or "an azapi resource of unknown type", inst.block.span)},
         condition=inst.condition,
         stack=inst.module.root_key,
         module_call=inst.module.call_address,
@@ -213,3 +213,39 @@ def azapi_resource(inst: ResourceInstance) -> list[Resource]:
 @adapts("azapi_update_resource")
 def azapi_update_resource(inst: ResourceInstance) -> list[Resource]:
     return adapt_azapi(inst, update=True)
+
+
+# Resources that may create backup companions out of the linter's sight: an ARM template
+# deployment, an azapi action, or a provisioner running the Azure CLI (`az k8s-extension create`,
+# `az aks trustedaccess rolebinding create`, `az role assignment create`). They count as possible
+# companions, so "missing" rules stay silent next to them; they are never findings themselves.
+CLI_MARKERS = (
+    "k8s-extension",
+    "trustedaccess",
+    "role assignment",
+    "dataprotection",
+    "az rest",
+    "az deployment",
+)
+
+
+@adapts(
+    "azapi_resource_action",
+    "azurerm_resource_group_template_deployment",
+    "azurerm_subscription_template_deployment",
+    "azurerm_template_deployment",
+)
+def opaque_deployment(inst: ResourceInstance) -> list[Resource]:
+    return [_unknown_type(inst, "an opaque deployment that may create backup resources")]
+
+
+@adapts("null_resource", "terraform_data")
+def cli_provisioner(inst: ResourceInstance) -> list[Resource]:
+    for provisioner in inst.blocks("provisioner"):
+        if provisioner.block.labels[:1] != ("local-exec",):
+            continue
+        command = provisioner.attr("command")
+        text = command.value if isinstance(command, Known) and isinstance(command.value, str) else None
+        if text is None or any(marker in text.lower() for marker in CLI_MARKERS):
+            return [_unknown_type(inst, "runs a command that may create backup resources")]
+    return []
