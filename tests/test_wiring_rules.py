@@ -285,3 +285,10 @@ resource "azurerm_role_assignment" "this" {
         "snapshots = azurerm_resource_group.snapshots.id", "aks = azurerm_resource_group.aks.id"
     )
     assert lint(tmp_path, broken) == ["AKSB308"]
+
+
+def test_matrix_2026_01b_changes_the_region_tier_verdict() -> None:
+    template = FIXTURES / "region-vault-tier-unsupported" / "arm"
+    default = {f.rule_id for f in run([template], Options(select=["AKSB103"])).active}
+    revised = {f.rule_id for f in run([template], Options(select=["AKSB103"], matrix="2026-01b")).active}
+    assert default == {"AKSB103"} and revised == set()
