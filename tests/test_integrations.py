@@ -244,7 +244,7 @@ def region_rules_config(tmp_path: Path) -> str:
 
 def test_action_run_script_with_findings(tmp_path: Path) -> None:
     proc, outputs, summary = run_action(
-        tmp_path, "region-mismatch", CATEGORY="infra/prod", CONFIG=region_rules_config(tmp_path)
+        tmp_path, "region-mismatch/terraform", CATEGORY="infra/prod", CONFIG=region_rules_config(tmp_path)
     )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
@@ -268,7 +268,7 @@ def test_action_run_script_with_findings(tmp_path: Path) -> None:
 def test_action_run_script_fail_on_never_and_no_annotations(tmp_path: Path) -> None:
     proc, outputs, summary = run_action(
         tmp_path,
-        "region-mismatch",
+        "region-mismatch/terraform",
         FAIL_ON="never",
         CONFIG=region_rules_config(tmp_path),
         ANNOTATIONS="false",
