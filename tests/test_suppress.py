@@ -335,7 +335,7 @@ def test_inline_comment_suppresses_in_a_real_run(tmp_path: Path) -> None:
     from sarif_schema import assert_valid_sarif
 
     fixture = copy_fixture(tmp_path, "service-principal")
-    before = cli("check", ".", "--format", "json", cwd=fixture)
+    before = cli("check", "terraform", "--format", "json", cwd=fixture)
     assert before.returncode == 1
     (finding_,) = [f for f in json.loads(before.stdout)["findings"] if f["rule_id"] == "AKSB301"]
     main = fixture / "terraform" / "main.tf"
@@ -345,7 +345,7 @@ def test_inline_comment_suppresses_in_a_real_run(tmp_path: Path) -> None:
         "  # aks-backup-lint: ignore[AKSB301] legacy cluster, migrating to managed identity in Q1"
     )
     main.write_text("\n".join(lines) + "\n")
-    after = cli("check", ".", "--format", "sarif", cwd=fixture)
+    after = cli("check", "terraform", "--format", "sarif", cwd=fixture)
     assert after.returncode == 0, after.stdout + after.stderr
     log = assert_valid_sarif(after.stdout)
     (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "AKSB301"]
