@@ -435,7 +435,7 @@ def join_text(parts: list[Any], what: str) -> Any:
             return Unk(f"{what}: {as_unk(p).reason}")
         if isinstance(p, bool):
             out.append("True" if p else "False")
-        elif isinstance(p, Symbol) or isinstance(p, str | int | float):
+        elif isinstance(p, Symbol | str | int | float):
             out.append(str(p))
         elif p is None:
             out.append("")

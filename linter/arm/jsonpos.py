@@ -25,12 +25,13 @@ _WS_STR = json.decoder.WHITESPACE_STR
 class PosDict(dict):  # type: ignore[type-arg]
     """A JSON object with its own span and the span of each ``"key": value`` property."""
 
-    __slots__ = ("span", "key_spans")
+    __slots__ = ("span", "key_spans", "file")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.span: Span | None = None
         self.key_spans: dict[str, Span] = {}
+        self.file: str | None = None  # set on templates translated from another file (Bicep modules)
 
 
 class PosList(list):  # type: ignore[type-arg]

@@ -588,14 +588,7 @@ class TemplateRun:
                         supplied[pname] = Unknown(
                             f"parameter '{pname}' comes from a Key Vault reference", pspan
                         )
-            language = getattr(template, "language", None) or language
-            frame = Frame(
-                self.frame.file
-                if language == self.frame.language
-                else getattr(template, "file", self.frame.file),
-                dep,
-                language,
-            )
+            frame = Frame(getattr(template, "file", None) or self.frame.file, dep, language)
             run = TemplateRun(
                 template, frame, self.root, prefix, self.depth + 1, inst.condition, inst.address
             )
