@@ -351,7 +351,7 @@ def test_inline_comment_suppresses_in_a_real_run(tmp_path: Path) -> None:
     (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "AKSB301"]
     assert result["suppressions"][0]["kind"] == "inSource"
     assert result["suppressions"][0]["justification"] == "legacy cluster, migrating to managed identity in Q1"
-    text = cli("check", ".", cwd=fixture).stdout
+    text = cli("check", "terraform", cwd=fixture).stdout
     assert "AKSB301" not in text and "(1 suppressed)" in text
 
 
