@@ -103,6 +103,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "release_namespace": "release namespace",
         "target_namespace": "namespace scope (set means namespace-scoped)",
         "configuration_settings": "dict: configurationSettings as written (Unknown when the map is unknown)",
+        "configuration_protected_settings": "dict: configurationProtectedSettings (ABSENT when not set)",
         "principal_id": "Symbol: aks_assigned_identity / aksAssignedIdentity principal id",
         "ref:cluster": "the cluster it is installed on",
     },

@@ -292,3 +292,14 @@ def test_matrix_2026_01b_changes_the_region_tier_verdict() -> None:
     default = {f.rule_id for f in run([template], Options(select=["AKSB103"])).active}
     revised = {f.rule_id for f in run([template], Options(select=["AKSB103"], matrix="2026-01b")).active}
     assert default == {"AKSB103"} and revised == set()
+
+
+def test_extension_settings_may_be_protected(tmp_path: Path) -> None:
+    key = '    "configuration.backupStorageLocation.config.subscriptionId" = data.azurerm_client_config.current.subscription_id\n'
+    main = COMPLETE.replace(key, "").replace(
+        '  release_train  = "stable"\n',
+        '  release_train  = "stable"\n  configuration_protected_settings = {\n' + key + "  }\n",
+    )
+    assert main != COMPLETE
+    assert lint(tmp_path, main) == []
+    assert lint(tmp_path, COMPLETE.replace(key, "")) == ["AKSB306"]

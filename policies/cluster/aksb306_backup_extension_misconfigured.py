@@ -64,7 +64,7 @@ properties: {
 
 ## Unknown values
 A settings map that is unknown as a whole (a variable without default, `merge` with an unknown
-map) is not checked; a setting whose value is unknown counts as present. Two extensions are
+map) is not checked, and a setting given in the protected settings counts as present; a setting whose value is unknown counts as present. Two extensions are
 reported as a duplicate only when both surely exist and both reference the same cluster.
 """
 
@@ -73,7 +73,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import ABSENT, Finding, RelatedLocation, Severity
+from linter.model import ABSENT, Finding, RelatedLocation, Severity, get_path
 from linter.queries import backup_extensions
 from linter.rules import Citation, rule
 from linter.values import show, text
@@ -103,8 +103,13 @@ def backup_extension_misconfigured(graph, ctx) -> Iterator[Finding]:  # type: ig
     first_on: dict[int, object] = {}
     for ext in sorted(backup_extensions(graph), key=lambda r: (r.span.file, r.span.line, r.address)):
         settings = ext.attr("configuration_settings")
-        if not settings.is_unknown:
-            missing = [key for attr, key in REQUIRED if ext.attr(attr) is ABSENT]
+        protected = ext.attr("configuration_protected_settings")
+        if not settings.is_unknown and not protected.is_unknown:
+            missing = [
+                key
+                for attr, key in REQUIRED
+                if ext.attr(attr) is ABSENT and get_path(protected, key) is ABSENT
+            ]
             if missing:
                 where = "configuration_settings" if settings.is_known else ""
                 yield ctx.finding(

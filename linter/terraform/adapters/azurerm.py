@@ -192,6 +192,7 @@ def extension(inst: ResourceInstance) -> list[Resource]:
         put(res, attr, get_path(settings, key) if settings is not ABSENT else ABSENT)
     put(res, "release_namespace", inst.attr("release_namespace"))
     put(res, "target_namespace", inst.attr("target_namespace"))
+    put(res, "configuration_protected_settings", inst.attr("configuration_protected_settings"))
     res.attrs["principal_id"] = Known(inst.symbol(".aks_assigned_identity[0].principal_id"), inst.block.span)
     res.refs["cluster"] = inst.attr("cluster_id")
     return [res]
