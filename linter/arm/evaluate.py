@@ -206,7 +206,54 @@ def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
     return Known(node, span)
 
 
+def _direct(ast: Any, scope: Scope) -> Value | None:
+    """The Value of a plain parameter/variable reference (and property paths into it), so that
+    elements of an array written in a variable or parameter keep their own spans."""
+    frame = scope.frame
+    if isinstance(ast, ex.Ref):
+        if ast.name in scope.locals:
+            return None
+        key = ast.name.lower()
+        if key in frame.params and frame.params[key].name == ast.name:
+            return frame.param(ast.name)
+        if key in frame.variables:
+            return frame.variable(ast.name)
+        return None
+    if isinstance(ast, ex.Call) and ast.name.lower() in ("parameters", "variables") and len(ast.args) == 1:
+        arg = ast.args[0]
+        if not (isinstance(arg, ex.Lit) and isinstance(arg.value, str)):
+            return None
+        if ast.name.lower() == "parameters":
+            return frame.param(arg.value) if arg.value.lower() in frame.params else None
+        return frame.variable(arg.value) if arg.value.lower() in frame.variables else None
+    if isinstance(ast, ex.Prop | ex.Index):
+        base = _direct(ast.target, scope)
+        if not isinstance(base, Known):
+            return None
+        step = (
+            ast.name
+            if isinstance(ast, ex.Prop)
+            else ast.index.value
+            if isinstance(ast.index, ex.Lit)
+            else None
+        )
+        data = base.value
+        if isinstance(data, dict) and isinstance(step, str):
+            key = next((k for k in data if k.lower() == step.lower()), None)
+            return data[key] if key is not None else None
+        if isinstance(data, list) and isinstance(step, int) and not isinstance(step, bool):
+            return data[step] if -len(data) <= step < len(data) else None
+    return None
+
+
 def _wrap(ast: Any, span: Span | None, scope: Scope) -> Value:
+    direct = _direct(ast, scope)
+    if isinstance(direct, Known) and not isinstance(direct.value, Symbol):
+        via = tuple(dict.fromkeys((*([direct.span] if direct.span else []), *direct.via)))
+        scope.vias.extend(via)
+        return Known(direct.value, span, via)
+    if isinstance(direct, Unknown):
+        return Unknown(direct.reason, span)
     inner = scope.fresh()
     try:
         plain = eval_expr(ast, inner)
