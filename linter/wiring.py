@@ -333,6 +333,8 @@ class ScopeTarget:
     def label(self, instance: Resource) -> str:
         if self.resource is not None:
             return self.resource.address
+        if self.group and self.group.startswith("<"):
+            return "(the deployment's resource group)"
         return f'"{self.group}"' if self.group else instance_snapshot_label(instance)
 
     def covered_by(self, scope: Resource) -> Verdict:
