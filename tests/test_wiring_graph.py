@@ -63,6 +63,10 @@ def test_graph_works_for_arm_and_azapi() -> None:
     assert '-.->|"AKSB307: no trusted access"|' in out
     out = render([FIXTURES / "complete-azapi" / "terraform"])
     assert "azapi_resource.extension" in out and "-.->" not in out
+    out = render([FIXTURES / "wiring-extension-missing" / "bicep"])
+    assert '-.->|"AKSB305: no backup extension"|' in out
+    out = render([FIXTURES / "wiring-complete" / "bicep"])
+    assert "Storage Blob Data Contributor (extensionStorage)" in out and "-.->" not in out
 
 
 def test_graph_cli(tmp_path: Path) -> None:
