@@ -303,3 +303,34 @@ def test_extension_settings_may_be_protected(tmp_path: Path) -> None:
     assert main != COMPLETE
     assert lint(tmp_path, main) == []
     assert lint(tmp_path, COMPLETE.replace(key, "")) == ["AKSB306"]
+
+
+def test_matrix_option_on_the_command_line() -> None:
+    import subprocess
+    import sys
+
+    def check(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "linter.cli",
+                "check",
+                str(FIXTURES / "wiring-network-isolated" / "terraform"),
+                str(FIXTURES / "node-pools" / "terraform"),
+                "--select",
+                "AKSB302",
+                "--select",
+                "AKSB303",
+                "--no-color",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+
+    default, revised = check(), check("--matrix", "2026-01b")
+    assert "AKSB303" in default.stdout and "D4ps_v5" in default.stdout
+    assert "AKSB303" not in revised.stdout and "D4ps_v5" not in revised.stdout
