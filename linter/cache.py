@@ -245,6 +245,34 @@ class ParseCache:
         return removed
 
 
+def register_dataclass_pickling(classes: list[type]) -> None:
+    """Pickle these dataclasses as ``cls(*fields)`` instead of their generated ``__setstate__``.
+
+    Why: for ``slots=True`` dataclasses Python generates a ``__setstate__`` that calls
+    ``dataclasses.fields()`` for every object, which made unpickling a warm cache three times
+    slower than it needs to be. Calling the constructor builds the same object (every field is an
+    ``__init__`` argument; a class where one is not keeps the default). Registration goes through
+    ``copyreg``, so the classes' own modules stay untouched.
+    """
+    import copyreg
+    import dataclasses
+
+    for cls in classes:
+        if not dataclasses.is_dataclass(cls) or cls in copyreg.dispatch_table:
+            continue
+        fields = dataclasses.fields(cls)
+        if not all(f.init for f in fields):
+            continue
+        names = tuple(f.name for f in fields)
+
+        def reduce(obj: Any, cls: type = cls, names: tuple[str, ...] = names) -> tuple[Any, ...]:
+            if type(obj) is not cls:  # a subclass pickles its own way
+                return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            return cls, tuple(getattr(obj, n) for n in names)
+
+        copyreg.pickle(cls, reduce)
+
+
 def note_misses(n: int) -> None:
     """Count entries written by pool workers (their counters live in other processes)."""
     global _writes_this_process
@@ -285,6 +313,7 @@ __all__ = [
     "set_enabled",
     "maybe_prune",
     "note_misses",
+    "register_dataclass_pickling",
     "source_fingerprint",
     "module_file",
     "FORMAT",

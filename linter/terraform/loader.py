@@ -11,8 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from linter import __version__, progress
-from linter.cache import ParseCache, module_file, note_misses, source_fingerprint
-from linter.model import Finding, Known, Unknown, Value
+from linter.cache import (
+    ParseCache,
+    module_file,
+    note_misses,
+    register_dataclass_pickling,
+    source_fingerprint,
+)
+from linter.model import Finding, Known, Span, Unknown, Value
 from linter.stack import parse_error
 from linter.terraform import hcl
 from linter.terraform.evaluate import Evaluator
@@ -37,11 +43,15 @@ def parse_cache() -> ParseCache:
             source_fingerprint(
                 hcl.__file__,
                 module_file("linter.model"),
+                module_file("linter.cache"),
+                __file__,
                 module_file("hcl2", "version.py"),
                 module_file("hcl2", "hcl2.lark"),
             ),
         )
     )
+    node_types = [t for t in vars(hcl).values() if isinstance(t, type) and t.__module__ == hcl.__name__]
+    register_dataclass_pickling([*node_types, Span])
     return ParseCache("terraform", salt)
 
 
@@ -100,12 +110,18 @@ def _parse_job(job: tuple[Path, str, str]) -> bytes:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Building or unpickling many small objects triggers full GC passes over everything loaded so far."""
+    """Building or unpickling many small objects triggers full GC passes over everything loaded so far.
+
+    The syntax trees are acyclic and live until the end of the run, so they are moved to the
+    permanent generation (``gc.freeze``) rather than scanned by every later full collection;
+    reference counting still frees them.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
