@@ -867,6 +867,8 @@ def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
         for k, v in target.items():
             if k.lower() == lowered:
                 return v
+        if scope is not None and scope.frame.language == "bicep":
+            return None  # valid Bicep reads a missing property only with '.?' (lost by the parser)
         return Unk(f"{ex.render(node)}: property '{name}' not found")
     return Unk(f"{ex.render(node)}: not an object")
 

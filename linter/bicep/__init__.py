@@ -128,13 +128,14 @@ class _Loader:
 
 def describe_parse_error(text: str, error: Exception, line: int) -> str:
     """Name the unsupported construct when we recognise it, else pycep's message."""
-    lines = text.splitlines()
-    around = "\n".join(lines[max(line - 3, 0) : line + 1])
+    found: list[tuple[int, int, str]] = []
     for pattern, construct in UNSUPPORTED:
-        m = pattern.search(around) or pattern.search(text)
-        if m:
+        for m in pattern.finditer(text):
             where = text[: m.start()].count("\n") + 1
-            return f"Bicep syntax not supported by the linter's parser: {construct} (line {where})"
+            found.append((abs(where - line), where, construct))
+    if found:
+        _, where, construct = min(found)
+        return f"Bicep syntax not supported by the linter's parser: {construct} (line {where})"
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"cannot parse Bicep: {first[:200]}"
 

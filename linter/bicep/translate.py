@@ -458,12 +458,13 @@ def _rotate(op: ex.Op) -> Any:
     if len(op.args) != 2:
         return op
     left, right = op.args
-    if isinstance(right, ex.Op) and right.op in PRECEDENCE and len(right.args) >= 2:
-        if PRECEDENCE[right.op] < PRECEDENCE[op.op] or (
-            PRECEDENCE[right.op] == PRECEDENCE[op.op] and right.op != "?:" and op.op != "??"
-        ):
-            first = _rotate(ex.Op(op.op, (left, right.args[0])))
-            return ex.Op(right.op, (first, *right.args[1:]))
+    if not (isinstance(right, ex.Op) and right.op in PRECEDENCE and len(right.args) >= 2):
+        return op
+    lower = PRECEDENCE[right.op] < PRECEDENCE[op.op]
+    left_assoc = PRECEDENCE[right.op] == PRECEDENCE[op.op] and right.op != "?:" and op.op != "??"
+    if lower or left_assoc:
+        first = _rotate(ex.Op(op.op, (left, right.args[0])))
+        return ex.Op(right.op, (first, *right.args[1:]))
     return op
 
 

@@ -1,0 +1,232 @@
+"""Bicep front end: translation (spans, identifiers, precedence), modules, .bicepparam, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from linter import kinds
+from linter.bicep import load
+from linter.engine import Options, run
+from linter.graph import Resource
+from linter.model import Known, Symbol, Unknown
+from linter.stack import LoadContext, Stack
+
+
+def load_files(tmp_path: Path, files: dict[str, str], ctx: LoadContext | None = None):  # type: ignore[no-untyped-def]
+    paths = []
+    for name, text in files.items():
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        paths.append(p)
+    return load(Stack("bicep", tmp_path, paths), ctx or LoadContext())
+
+
+def only(resources: list[Resource], kind: str) -> Resource:
+    found = [r for r in resources if r.kind == kind]
+    assert len(found) == 1, found
+    return found[0]
+
+
+VAULT = """
+param location string = 'West Europe'
+var vaultName = 'vault'
+
+resource vault 'Microsoft.DataProtection/backupVaults@2023-01-01' = {
+  name: vaultName
+  location: location
+  identity: {
+    type: 'SystemAssigned'
+  }
+}
+"""
+
+
+def test_identifiers_literals_and_spans(tmp_path: Path) -> None:
+    result = load_files(tmp_path, {"main.bicep": VAULT})
+    assert not result.diagnostics
+    vault = only(result.resources, kinds.BACKUP_VAULT)
+    assert vault.address == "vault" and vault.span.line == 5
+    assert vault.attr("name").value == "vault"  # type: ignore[union-attr]
+    location = vault.attr("location")
+    assert isinstance(location, Known) and location.value == "westeurope"
+    assert location.span is not None and (location.span.line, location.span.column) == (7, 3)
+    assert location.via and location.via[0].line == 2  # the parameter default
+
+
+def test_precedence_interpolation_and_escapes(tmp_path: Path) -> None:
+    text = """
+param pools array = [
+  'a'
+]
+param prefix string = 'p'
+var kind = length(pools) > 0 ? 'StorageV2' : 'Storage'
+var os = !empty(pools) ? 'Linux' : 'Windows'
+var settings = {}
+var fallback = settings.?tier ?? 'Standard'
+
+resource sa 'Microsoft.Storage/storageAccounts@2023-01-01' = {
+  name: '${prefix}sa\\'x'
+  location: 'westeurope'
+  kind: kind
+  sku: {
+    name: '${fallback}_LRS'
+  }
+  tags: {
+    os: os
+  }
+}
+"""
+    result = load_files(tmp_path, {"main.bicep": text})
+    assert not result.diagnostics, [d.message for d in result.diagnostics]
+    sa = only(result.resources, kinds.STORAGE_ACCOUNT)
+    assert sa.attr("name").value == "psa'x"  # type: ignore[union-attr]
+    assert sa.attr("account_kind").value == "StorageV2"  # type: ignore[union-attr]
+    assert sa.attr("sku_name").value == "Standard_LRS"  # type: ignore[union-attr]
+
+
+def test_loops_conditions_parent_scope_and_principals(tmp_path: Path) -> None:
+    text = """
+param deploy bool
+param names array = [
+  'one'
+  'two'
+]
+
+resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
+  name: 'aks'
+  location: resourceGroup().location
+  identity: {
+    type: 'SystemAssigned'
+  }
+}
+
+resource pools 'Microsoft.ContainerService/managedClusters/agentPools@2024-02-01' = [for (n, i) in names: {
+  parent: aks
+  name: '${n}${i}'
+  properties: {
+    vmSize: 'Standard_D4s_v5'
+  }
+}]
+
+resource ext 'Microsoft.KubernetesConfiguration/extensions@2023-05-01' = if (deploy) {
+  name: 'backup'
+  scope: aks
+  properties: {
+    extensionType: 'microsoft.dataprotection.kubernetes'
+  }
+}
+
+resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(aks.id)
+  scope: aks
+  properties: {
+    roleDefinitionId: 'r'
+    principalId: ext.properties.aksAssignedIdentity.principalId
+  }
+}
+"""
+    result = load_files(tmp_path, {"main.bicep": text})
+    assert not result.diagnostics, [d.message for d in result.diagnostics]
+    cluster = only(result.resources, kinds.CLUSTER)
+    assert cluster.attr("location").value == Symbol("resourceGroup().location")  # type: ignore[union-attr]
+    pools = [r for r in result.resources if r.kind == kinds.NODE_POOL]
+    assert [p.attr("name").value for p in pools] == ["one0", "two1"]  # type: ignore[union-attr]
+    assert {p.refs["cluster"].value.lower() for p in pools} == cluster.ids  # type: ignore[union-attr]
+    ext = only(result.resources, kinds.EXTENSION)
+    assert isinstance(ext.condition, Unknown)  # 'deploy' has no value
+    assert ext.refs["cluster"].value.lower() in cluster.ids  # type: ignore[union-attr]
+    ra = only(result.resources, kinds.ROLE_ASSIGNMENT)
+    assert ra.attr("principal_id").value == ext.attr("principal_id").value  # type: ignore[union-attr]
+    assert ra.refs["scope"].value.lower() in cluster.ids  # type: ignore[union-attr]
+
+
+def test_local_module_with_params_outputs_and_bicepparam(tmp_path: Path) -> None:
+    main = """
+param location string
+
+module vaultModule 'modules/vault.bicep' = {
+  name: 'vault-module'
+  scope: resourceGroup('rg-backup')
+  params: {
+    location: location
+  }
+}
+
+resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid('x')
+  properties: {
+    roleDefinitionId: 'r'
+    principalId: vaultModule.outputs.principal
+  }
+}
+"""
+    module = VAULT.replace("param location string = 'West Europe'", "param location string") + (
+        "\noutput principal string = vault.identity.principalId\n"
+    )
+    params = "using './main.bicep'\n\nparam location = 'uksouth'\n"
+    result = load_files(
+        tmp_path, {"main.bicep": main, "modules/vault.bicep": module, "main.bicepparam": params}
+    )
+    assert not result.diagnostics, [d.message for d in result.diagnostics]
+    vault = only(result.resources, kinds.BACKUP_VAULT)  # analysed once, through the module call
+    assert vault.span.file.endswith("vault.bicep") and vault.module_call == "vaultModule"
+    location = vault.attr("location")
+    assert isinstance(location, Known) and location.value == "uksouth"
+    assert any(s.file.endswith("main.bicepparam") for s in location.via)
+    assert any("/resourcegroups/rg-backup/" in str(i) for i in vault.ids)
+    ra = only(result.resources, kinds.ROLE_ASSIGNMENT)
+    assert ra.attr("principal_id").value == vault.attr("principal_id").value  # type: ignore[union-attr]
+
+
+def test_registry_module_is_unresolved(tmp_path: Path) -> None:
+    text = "module m 'br/public:avm/res/storage/storage-account:0.9.0' = {\n  name: 'm'\n}\n"
+    result = load_files(tmp_path, {"main.bicep": text})
+    assert [r.kind for r in result.resources] == ["unresolved_module"]
+
+
+def test_unsupported_syntax_is_one_parse_error_and_the_rest_goes_on(tmp_path: Path) -> None:
+    spread = "var a = {\n  x: 1\n}\nvar b = {\n  ...a\n  y: 2\n}\n"
+    filtered = "param xs array\nvar ys = [for x in xs: if (x > 1) {\n  v: x\n}]\n"
+    result = load_files(tmp_path, {"a.bicep": spread, "b.bicep": filtered, "c.bicep": VAULT})
+    by_file = {Path(d.span.file).name: d for d in result.diagnostics}
+    assert sorted(by_file) == ["a.bicep", "b.bicep"]
+    assert all(d.rule_id == "AKSB000" for d in result.diagnostics)
+    assert "spread" in by_file["a.bicep"].message and "line 5" in by_file["a.bicep"].message
+    assert "filtered" in by_file["b.bicep"].message
+    assert [r.kind for r in result.resources] == [kinds.BACKUP_VAULT]
+
+
+def test_bad_bytes_and_empty_files(tmp_path: Path) -> None:
+    (tmp_path / "bin.bicep").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "empty.bicep").write_text("")
+    result = load(Stack("bicep", tmp_path, sorted(tmp_path.iterdir())), LoadContext())
+    assert [Path(d.span.file).name for d in result.diagnostics] == ["bin.bicep"]
+
+
+def test_pycep_is_imported_lazily() -> None:
+    code = "import sys, linter, linter.bicep, linter.arm; print('pycep' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_suppression_comment_in_bicep(tmp_path: Path) -> None:
+    text = """
+resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
+  name: 'aks'
+  location: 'westeurope'
+  properties: {
+    // aks-backup-lint: ignore[AKSB301] legacy cluster, migration tracked in JIRA-1
+    servicePrincipalProfile: {
+      clientId: '11111111-1111-1111-1111-111111111111'
+    }
+  }
+}
+"""
+    (tmp_path / "main.bicep").write_text(text)
+    report = run([tmp_path], Options())
+    findings = [f for f in report.findings if f.rule_id == "AKSB301"]
+    assert len(findings) == 1 and findings[0].suppression is not None
+    assert (findings[0].span.line, findings[0].span.column) == (7, 5)
