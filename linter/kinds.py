@@ -25,6 +25,7 @@ EXTENSION = "extension"
 TRUSTED_ACCESS = "trusted_access_binding"
 STORAGE_ACCOUNT = "storage_account"
 BLOB_CONTAINER = "blob_container"
+STORAGE_BLOB = "storage_blob"
 ROLE_ASSIGNMENT = "role_assignment"
 PRIVATE_ENDPOINT = "private_endpoint"
 RESOURCE_GROUP = "resource_group"
@@ -126,6 +127,12 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "networkAcls.resourceAccessRules[].resourceId)",
     },
     BLOB_CONTAINER: {"name": "container name", "ref:storage_account": "account"},
+    STORAGE_BLOB: {
+        "name": "blob name",
+        "container_name": "the blob container it is written to",
+        "storage_account_name": "the storage account it is written to",
+        "ref:container": "container (azurerm storage_container_id), when given by id",
+    },
     ROLE_ASSIGNMENT: {
         "role": "built-in role name or role definition id",
         "principal_id": "principal (Symbol/str)",

@@ -5,7 +5,8 @@ The (storage account, blob container) pair of every backup extension
 (`configuration.backupStorageLocation.config.storageAccount` and
 `configuration.backupStorageLocation.bucket`). When extensions on different clusters write to
 the same container, the finding points at the settings of each later extension, with the
-first one as a related location.
+first one as a related location. Blobs the configuration itself writes into the backup
+container (`azurerm_storage_blob`) are reported at the blob.
 
 ## Why it matters
 The backup extension expects a container of its own: backups and their metadata from several
@@ -47,7 +48,7 @@ A container name, storage account or cluster reference that cannot be resolved i
 extensions under an unknown condition are not counted.
 
 ## Known limitations
-Other writers to the container (`azurerm_storage_blob` and the like) are not modelled yet.
+Writers outside the configuration (applications, pipelines) cannot be seen.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.graph import resolve_reference
 from linter.model import Finding, RelatedLocation, Severity
 from linter.queries import backup_extensions
 from linter.rules import Citation, rule
@@ -102,3 +104,44 @@ def backup_container_shared(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
                 RelatedLocation(ext.span_of("bucket"), f'container "{bucket}"'),
             ],
         )
+
+    yield from _other_data(graph, ctx, extensions)
+
+
+def _other_data(graph, ctx, extensions) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """Blobs declared in the configuration that land in a backup container."""
+    targets: list[tuple[object, object, str]] = []
+    for ext in extensions:
+        accounts = graph.related(ext, "storage_account")
+        bucket = text(ext.attr("bucket"))
+        if len(accounts) == 1 and bucket is not None:
+            targets.append((ext, accounts[0], bucket.lower()))
+    for blob in graph.of_kind(kinds.STORAGE_BLOB):
+        if not blob.may_exist:
+            continue
+        container = text(blob.attr("container_name"))
+        account_name = text(blob.attr("storage_account_name"))
+        account = None
+        if "container" in blob.refs:
+            found = resolve_reference(graph, blob.refs["container"], kinds.BLOB_CONTAINER).targets
+            if len(found) != 1:
+                continue
+            container = text(found[0].attr("name"))
+            owners = graph.related(found[0], "storage_account")
+            account = owners[0] if len(owners) == 1 else None
+        for ext, ext_account, bucket in targets:
+            if container is None or container.lower() != bucket:
+                continue
+            same_account = account is ext_account or (
+                account is None
+                and account_name is not None
+                and (text(ext_account.attr("name")) or "").lower() == account_name.lower()  # type: ignore[attr-defined]
+            )
+            if same_account:
+                yield ctx.finding(
+                    blob,
+                    f'blob {blob.address} is written to container "{container}", the backup container of '
+                    f"{ext.address}; keep other data out of it",  # type: ignore[attr-defined]
+                    related=[RelatedLocation(ext.span, f"backup extension {ext.address}")],  # type: ignore[attr-defined]
+                )
+                break

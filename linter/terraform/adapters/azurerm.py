@@ -253,3 +253,16 @@ def other_backup_policy(inst: ResourceInstance) -> list[Resource]:
         put(res, "vault_name", inst.attr("vault_name"))
         put(res, "vault_resource_group", inst.attr("resource_group_name"))
     return [res]
+
+
+@adapts("azurerm_storage_blob")
+def storage_blob(inst: ResourceInstance) -> list[Resource]:
+    """Data written into a container: the backup container must hold backups only (AKSB203)."""
+    res = new_resource(inst, kinds.STORAGE_BLOB)
+    put(res, "name", inst.attr("name"))
+    put(res, "container_name", inst.attr("storage_container_name"))
+    put(res, "storage_account_name", inst.attr("storage_account_name"))
+    container_id = inst.attr("storage_container_id")
+    if container_id is not ABSENT:
+        res.refs["container"] = container_id
+    return [res]
