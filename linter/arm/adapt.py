@@ -261,6 +261,7 @@ def extension(inst: Instance, res: Resource) -> list[Resource]:
         res.attrs["is_backup"] = ext_type
     settings = prop(inst, "properties", "configurationSettings")
     res.attrs["configuration_settings"] = settings if settings is not ABSENT else Known({}, inst.span)
+    put(res, "configuration_protected_settings", prop(inst, "properties", "configurationProtectedSettings"))
     for attr, key in (
         ("bucket", f"{BSL}.bucket"),
         ("storage_account_name", f"{BSL}.config.storageAccount"),
@@ -356,9 +357,13 @@ def backup_instance(inst: Instance, res: Resource) -> list[Resource]:
     put(res, "location", region(sub(info, "resourceLocation")))
     put(res, "datasource_type", sub(info, "datasourceType"))
     params = prop(inst, "properties", "policyInfo", "policyParameters")
-    k8s = find_by_object_type(
-        sub(params, "backupDatasourceParametersList"), "KubernetesClusterBackupDatasourceParameters"
-    )
+    plist = sub(params, "backupDatasourceParametersList")
+    k8s = find_by_object_type(plist, "KubernetesClusterBackupDatasourceParameters")
+    if isinstance(plist, Unknown):
+        res.attrs["kubernetes_parameters"] = plist
+    else:
+        where = plist.span if isinstance(plist, Known) and plist.span else inst.span
+        res.attrs["kubernetes_parameters"] = Known(bool(k8s), where)
     if k8s:
         put(res, "included_namespaces", sub(k8s[0], "includedNamespaces"))
         put(res, "excluded_namespaces", sub(k8s[0], "excludedNamespaces"))
