@@ -169,27 +169,7 @@ def cluster(inst: Instance, res: Resource) -> list[Resource]:
     put(res, "location", region(prop(inst, "location")))
     res.attrs["resource_group"] = rg_value(inst)
     _identity(inst, res)
-    identity_type = text(res.attr("identity_type")) or ""
-    has_mi = bool(identity_type) and identity_type.lower() != "none"
-    spp = prop(inst, "properties", "servicePrincipalProfile")
-    client = sub(spp, "clientId")
-    if spp is not ABSENT:
-        span = spp.span or inst.span
-        if isinstance(client, Known) and isinstance(client.value, str):
-            is_sp = client.value.lower() != "msi" and not has_mi
-            res.attrs["service_principal"] = Known(is_sp, span, client.via)
-            if client.value.lower() != "msi":
-                res.attrs["service_principal_client_id"] = client
-        elif isinstance(client, Unknown) and not has_mi:
-            # the 'msi' sentinel never carries a secret: a profile with a secret is a service principal
-            has_secret = sub(spp, "secret") is not ABSENT
-            res.attrs["service_principal"] = (
-                Known(True, span, client.span and (client.span,) or ()) if has_secret else client
-            )
-            if has_secret:
-                res.attrs["service_principal_client_id"] = client
-        elif has_mi:
-            res.attrs["service_principal"] = Known(False, span)
+    _service_principal(inst, res)
     storage = prop(inst, "properties", "storageProfile")
     put(res, "disk_csi_enabled", sub(storage, "diskCSIDriver", "enabled"))
     put(res, "snapshot_controller_enabled", sub(storage, "snapshotController", "enabled"))
@@ -217,6 +197,50 @@ def cluster(inst: Instance, res: Resource) -> list[Resource]:
         )
         out.append(node)
     return out
+
+
+def _managed_identity(res: Resource) -> bool | None:
+    """True/False when the cluster's identity is known to be managed or absent; None if unknown."""
+    identity = res.attr("identity_type")
+    if identity is ABSENT:
+        return False
+    t = text(identity)
+    if t is None:
+        return None
+    return t.lower() != "none"
+
+
+def _service_principal(inst: Instance, res: Resource) -> None:
+    """R05: a service principal is a ``clientId`` other than the 'msi' sentinel and no managed
+    identity; a profile that carries a ``secret`` is one even when the client id is unknown."""
+    spp = prop(inst, "properties", "servicePrincipalProfile")
+    if spp is ABSENT:
+        return
+    span = spp.span or inst.span
+    has_mi = _managed_identity(res)
+    client = sub(spp, "clientId")
+    if has_mi is True:
+        res.attrs["service_principal"] = Known(False, span)
+        return
+    if isinstance(client, Known) and isinstance(client.value, str):
+        if client.value.lower() == "msi":
+            res.attrs["service_principal"] = Known(False, span, client.via)
+            return
+        res.attrs["service_principal_client_id"] = client
+        if has_mi is False:
+            res.attrs["service_principal"] = Known(True, span, client.via)
+        else:
+            res.attrs["service_principal"] = Unknown("the cluster identity is not known", span)
+        return
+    has_secret = isinstance(spp, Known) and isinstance(spp.value, dict) and sub(spp, "secret") is not ABSENT
+    if has_secret and has_mi is False:
+        res.attrs["service_principal"] = Known(True, span)
+        if client is not ABSENT:
+            res.attrs["service_principal_client_id"] = client
+    elif isinstance(client, Unknown):
+        res.attrs["service_principal"] = client
+    elif isinstance(spp, Unknown):
+        res.attrs["service_principal"] = spp
 
 
 def _pool_attrs(node: Resource, pool: Value) -> None:
