@@ -396,9 +396,12 @@ def backup_instance(inst: Instance, res: Resource) -> list[Resource]:
         unknown = sub(params, "backupDatasourceParametersList")
         res.attrs["included_namespaces"] = unknown
         res.attrs["excluded_namespaces"] = unknown
-    stores = find_by_object_type(sub(params, "dataStoreParametersList"), "AzureOperationalStoreParameters")
+    store_list = sub(params, "dataStoreParametersList")
+    stores = find_by_object_type(store_list, "AzureOperationalStoreParameters")
     if stores:
         put(res, "snapshot_resource_group", sub(stores[0], "resourceGroupId"))
+    elif isinstance(store_list, Unknown):
+        res.attrs["snapshot_resource_group"] = store_list
     res.refs["vault"] = id_value(parent_id(inst), inst.span, "vault not known")
     cluster_id = sub(info, "resourceID")
     if cluster_id is not ABSENT:
