@@ -230,3 +230,102 @@ resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
     findings = [f for f in report.findings if f.rule_id == "AKSB301"]
     assert len(findings) == 1 and findings[0].suppression is not None
     assert (findings[0].span.line, findings[0].span.column) == (7, 5)
+
+
+def test_modern_syntax_and_subscription_scope_modules(tmp_path: Path) -> None:
+    """User types, imports, lambdas, functions, multi-line strings, '.?'/'??', decorators, and a
+    subscription-scope file that creates a resource group and deploys a looped module into it."""
+    main = GNARLY
+    module = GNARLY_MODULE
+    result = load_files(tmp_path, {"main.bicep": main, "aks.bicep": module})
+    assert not result.diagnostics, [d.message for d in result.diagnostics]
+    cluster = only(result.resources, kinds.CLUSTER)
+    assert cluster.address == "aksMod[0]::aks"
+    assert cluster.attr("resource_group").value == "rg-aks"  # type: ignore[union-attr]
+    assert cluster.attr("location").value == "westeurope"  # the declared resource group's region
+    assert any("/resourcegroups/rg-aks/" in str(i) for i in cluster.ids)
+
+
+GNARLY = """targetScope = 'subscription'
+
+metadata description = 'modern syntax'
+
+import { tags } from 'shared.bicep'
+
+@export()
+type poolType = {
+  name: string
+  size: string?
+}
+
+@description('pools')
+@minLength(1)
+param pools poolType[] = [
+  {
+    name: 'sys'
+    size: 'Standard_D4s_v5'
+  }
+]
+
+@allowed([
+  'westeurope'
+  'northeurope'
+])
+param location string = 'westeurope'
+
+func prefixed(name string) string => 'p-${name}'
+
+var names = map(pools, p => p.name)
+var multi = '''
+line1
+line2'''
+var maybe = pools[0].?size ?? 'Standard_D2s_v5'
+var nested = {
+  a: {
+    b: [
+      1
+      2
+    ]
+  }
+}
+var idx = nested.a.b[1]
+var cond = length(pools) > 1 && location == 'westeurope' || !empty(names)
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-aks'
+  location: location
+}
+
+module aksMod 'aks.bicep' = [for (pool, i) in pools: {
+  name: 'aks-${i}'
+  scope: rg
+  params: {
+    poolName: pool.name
+  }
+}]
+
+output ids array = [for i in range(0, length(pools)): aksMod[i].outputs.clusterId]
+output n int = idx
+"""
+
+GNARLY_MODULE = """param poolName string
+
+#disable-next-line no-unused-params
+resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
+  name: 'aks-${poolName}'
+  location: resourceGroup().location
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    agentPoolProfiles: [
+      {
+        name: poolName
+        vmSize: 'Standard_D4s_v5'
+      }
+    ]
+  }
+}
+
+output clusterId string = aks.id
+"""

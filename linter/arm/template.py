@@ -559,7 +559,12 @@ class TemplateRun:
         dep = inst.deployment
         if "scope" in keys:
             target = eval_expr(decl[keys["scope"]], scope)
-            if isinstance(target, dict) and str(target.get("type", "")).lower() == RESOURCE_GROUPS:
+            if isinstance(target, list) and target:
+                target = target[0]
+            if isinstance(target, ResourceHandle) and target.instance is not None:
+                if target.instance.type_lower == RESOURCE_GROUPS and not is_unknown(target.instance.name):
+                    dep = self.frame.deployment.for_resource_group(target.instance.name, None)
+            elif isinstance(target, dict) and str(target.get("type", "")).lower() == RESOURCE_GROUPS:
                 dep = self.frame.deployment.for_resource_group(target.get("name"), None)
         if isinstance(dep.rg_name, str) and dep.rg_name.lower() in self.root.rg_locations:
             loc = self.root.rg_locations[dep.rg_name.lower()]
