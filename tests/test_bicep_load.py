@@ -329,3 +329,10 @@ resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
 
 output clusterId string = aks.id
 """
+
+
+def test_module_of_a_broken_file_is_analysed_on_its_own(tmp_path: Path) -> None:
+    broken = "module m 'vault.bicep' = {\n  name: 'm'\n  params: {\n    ...spread\n  }\n}\n"
+    result = load_files(tmp_path, {"main.bicep": broken, "vault.bicep": VAULT})
+    assert [Path(d.span.file).name for d in result.diagnostics] == ["main.bicep"]
+    assert only(result.resources, kinds.BACKUP_VAULT).address == "vault"

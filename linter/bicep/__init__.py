@@ -71,6 +71,7 @@ class _Loader:
         self._parser: _Parser | None = None
         self.texts: dict[Path, str | None] = {}
         self.reported: set[Path] = set()
+        self.translated: set[Path] = set()
 
     @property
     def parser(self) -> _Parser:
@@ -122,7 +123,8 @@ class _Loader:
             line, column = getattr(e, "line", 1) or 1, getattr(e, "column", 1) or 1
             self.error(path, line, column, describe_parse_error(text, e, line))
             return None
-        tpl.file = str(path)  # type: ignore[attr-defined]
+        tpl.file = str(path)
+        self.translated.add(path)
         return tpl
 
 
@@ -203,9 +205,10 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
             continue
         if target is not None and target not in supplied:
             supplied[target] = values
-    for path in bicep:
-        if path in modules and any(p in bicep for p in _users(path, bicep, loader)):
-            continue
+    entries = [p for p in bicep if p not in modules]
+    for path in [*entries, *[p for p in bicep if p in modules]]:
+        if path in modules and path in loader.translated:
+            continue  # analysed through its module call(s)
         try:
             template = loader.translate(path)
             if template is None:
@@ -214,15 +217,6 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
         except Exception as e:  # noqa: BLE001 - one file must never stop the others
             loader.error(path, 1, 1, f"could not evaluate Bicep file ({type(e).__name__}: {e})")
     return result
-
-
-def _users(module: Path, bicep: list[Path], loader: _Loader) -> list[Path]:
-    out = []
-    for path in bicep:
-        text = loader.texts.get(path)
-        if text is not None and module in module_targets(path, text):
-            out.append(path)
-    return out
 
 
 __all__ = ["load"]
