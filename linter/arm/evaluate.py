@@ -179,9 +179,9 @@ def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
                 for spec, sspan in zip(child, child.item_spans or [kspan] * len(child), strict=False):
                     out[str(spec.get("name"))] = _property_copy(spec, sspan, scope)
                 continue
-            if scope.frame.language == "arm" and ex.is_expression(key):
+            if not isinstance(key, str) or (scope.frame.language == "arm" and ex.is_expression(key)):
                 evaluated = eval_expr(key, scope)
-                key = evaluated if isinstance(evaluated, str) else f"<{key}>"
+                key = evaluated if isinstance(evaluated, str) else f"<{ex.render(key)}>"
             out[key] = eval_node(child, kspan, scope)
         return Known(out, span or node.span)
     if isinstance(node, PosList):

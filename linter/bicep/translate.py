@@ -260,9 +260,12 @@ class Translator:
             target.key_spans[key] = self.span(pair)
         return nested
 
-    def key(self, node: Any) -> str:
+    def key(self, node: Any) -> Any:
+        """A property name; an interpolated key (``'${identity.id}': {}``) stays an expression."""
         token = node.children[0] if hasattr(node, "children") else node
         text = str(token)
+        if text.startswith("'") and "${" in text:
+            return self.interpolation(text, token)
         return _unquote(text) if text.startswith("'") else text
 
     # --- expressions --------------------------------------------------------------------------
