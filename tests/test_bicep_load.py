@@ -172,7 +172,7 @@ resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     )
     assert not result.diagnostics, [d.message for d in result.diagnostics]
     vault = only(result.resources, kinds.BACKUP_VAULT)  # analysed once, through the module call
-    assert vault.span.file.endswith("vault.bicep") and vault.module_call == "vaultModule"
+    assert vault.span.file.endswith("vault.bicep") and vault.module_call == "module.vaultModule"
     location = vault.attr("location")
     assert isinstance(location, Known) and location.value == "uksouth"
     assert any(s.file.endswith("main.bicepparam") for s in location.via)
@@ -240,7 +240,7 @@ def test_modern_syntax_and_subscription_scope_modules(tmp_path: Path) -> None:
     result = load_files(tmp_path, {"main.bicep": main, "aks.bicep": module})
     assert not result.diagnostics, [d.message for d in result.diagnostics]
     cluster = only(result.resources, kinds.CLUSTER)
-    assert cluster.address == "aksMod[0]::aks"
+    assert cluster.address == "module.aksMod[0].aks"
     assert cluster.attr("resource_group").value == "rg-aks"  # type: ignore[union-attr]
     assert cluster.attr("location").value == "westeurope"  # the declared resource group's region
     assert any("/resourcegroups/rg-aks/" in str(i) for i in cluster.ids)
@@ -336,3 +336,25 @@ def test_module_of_a_broken_file_is_analysed_on_its_own(tmp_path: Path) -> None:
     result = load_files(tmp_path, {"main.bicep": broken, "vault.bicep": VAULT})
     assert [Path(d.span.file).name for d in result.diagnostics] == ["main.bicep"]
     assert only(result.resources, kinds.BACKUP_VAULT).address == "vault"
+
+
+def test_suppression_above_a_module_call_covers_what_it_creates(tmp_path: Path) -> None:
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "region-mismatch" / "bicep"
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "vault.bicep").write_text((src / "modules" / "vault.bicep").read_text())
+    (tmp_path / "main.bicepparam").write_text((src / "main.bicepparam").read_text())
+    main = (
+        (src / "main.bicep")
+        .read_text()
+        .replace(
+            "module vaultModule",
+            "// aks-backup-lint: ignore[AKSB101] DR vault by design\nmodule vaultModule",
+            1,
+        )
+    )
+    (tmp_path / "main.bicep").write_text(main)
+    report = run([tmp_path], Options())
+    by_rule = {f.rule_id: f for f in report.findings}
+    assert by_rule["AKSB101"].suppression is not None and by_rule["AKSB101"].span.file.endswith("vault.bicep")
+    assert by_rule["AKSB101"].address == "module.vaultModule.vault"
+    assert by_rule["AKSB102"].suppression is None

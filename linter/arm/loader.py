@@ -93,38 +93,12 @@ def evaluate_template(
 
 
 def metadata_suppressions(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:
-    """``metadata: {"aks-backup-lint": {"ignore": {"AKSB102": "reason"}}}`` on an ARM resource."""
-    out: list[InlineSuppression] = []
-    if not isinstance(metadata, dict):
-        return out
-    ours = next((v for k, v in metadata.items() if k.lower() == SUPPRESSION_KEY), None)
-    if not isinstance(ours, dict):
-        return out
-    ignore = ours.get("ignore")
-    until = str(ours.get("until", "")) if ours.get("until") else ""
-    if isinstance(ignore, dict):
-        for rule, reason in ignore.items():
-            rspan = ignore.key_spans.get(rule, span) if isinstance(ignore, PosDict) else span
-            if isinstance(reason, dict):
-                until_r = str(reason.get("until", until) or "")
-                reason = reason.get("reason", "")
-            else:
-                until_r = until
-            out.append(
-                InlineSuppression(
-                    span=rspan or span,
-                    rule_ids=(str(rule),),
-                    reason=str(reason or ""),
-                    until=until_r,
-                    scope="resource",
-                    address=address,
-                )
-            )
-    elif isinstance(ignore, list):
-        reason = str(ours.get("reason", ""))
-        out.append(
-            InlineSuppression(
-                span, tuple(str(r) for r in ignore), reason, until, scope="resource", address=address
-            )
-        )
-    return out
+    """``metadata: {"aks-backup-lint": {"ignore": {"AKSB102": "reason"}}}`` on an ARM resource,
+    read by the suppression engine's own parser so the grammar is the same everywhere."""
+    from linter.suppress import from_arm_metadata
+
+    if isinstance(metadata, dict):
+        ours = next((k for k in metadata if k.lower() == SUPPRESSION_KEY), None)
+        if ours is not None and ours != SUPPRESSION_KEY:
+            metadata = {SUPPRESSION_KEY: metadata[ours]}
+    return from_arm_metadata(metadata, span, address)

@@ -208,6 +208,7 @@ class Translator:
         decl.span = self.span(element)
         decl["type"] = "Microsoft.Resources/deployments"
         decl["apiVersion"] = "2022-09-01"
+        decl["__address__"] = f"module.{symbol}"  # as a comment above the module call names it
         body = self._body(value, decl)
         fields = PosDict()
         self._object_into(body, fields)
