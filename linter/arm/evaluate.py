@@ -91,6 +91,7 @@ class Frame:
     variables: dict[str, tuple[Any, Span | None]] = field(default_factory=dict)
     symbols: dict[str, Any] = field(default_factory=dict)  # symbolic name -> template entry
     deployments: dict[str, Callable[[], dict[str, Value]]] = field(default_factory=dict)  # id -> outputs
+    run: Any = None  # the TemplateRun evaluating this frame (names declared in the template)
     _param_cache: dict[str, Value] = field(default_factory=dict)
     _var_cache: dict[str, Value] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)

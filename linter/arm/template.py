@@ -15,8 +15,8 @@ from typing import Any
 
 from linter.arm import expr as ex
 from linter.arm.evaluate import MAX_COPY, CopyNode, Deployment, Frame, Param, Scope, eval_expr, eval_node
-from linter.arm.jsonpos import PosDict, PosList
-from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain, to_value
+from linter.arm.jsonpos import PosDict
+from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain
 from linter.model import Known, Span, Symbol, Unknown, Value
 
 MAX_DEPTH = 12  # nested deployments
@@ -246,7 +246,7 @@ class TemplateRun:
         self.module_call = module_call
         self.instances: list[Instance] = []
         self.deployment_names: dict[str, Any] = {}
-        frame.run = self  # type: ignore[attr-defined]
+        frame.run = self
         self._done: set[int] = set()
 
     # --- declarations ----------------------------------------------------------------------
@@ -668,10 +668,6 @@ def _address_of(rtype: str, name: Any, decl: dict) -> str:
     return f"{short}/{text}"
 
 
-def to_value_any(plain: Any, span: Span | None) -> Value:
-    return to_value(plain, span)
-
-
 __all__ = [
     "ForSpec",
     "Instance",
@@ -681,5 +677,3 @@ __all__ = [
     "reference_target",
     "symbol_handle",
 ]
-
-_ = PosList
