@@ -441,3 +441,12 @@ def test_bad_files_become_one_parse_error_each(tmp_path: Path) -> None:
         ("c.json", "AKSB000"),
     ]
     assert result.diagnostics[0].span.line == 1 and result.diagnostics[0].span.column > 1
+
+
+def test_oversized_file_is_skipped_with_a_parse_error(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(template([vault()] * 50)))
+    result = load(Stack("arm", tmp_path, [path]), LoadContext(max_file_bytes=1000))
+    (diag,) = result.diagnostics
+    assert diag.rule_id == "AKSB000" and "limit" in diag.message
+    assert result.resources == []
