@@ -49,6 +49,8 @@ def test_jsonc_template_with_comments_is_read(tmp_path: Path) -> None:
     for name in ("azuredeploy.json", "azuredeploy.parameters.json"):
         shutil.copy(src / name, tmp_path / name)
     text = (tmp_path / "azuredeploy.json").read_text()
-    (tmp_path / "azuredeploy.json").write_text(text.replace('"resources": [', '"resources": [ // the stack', 1))
+    (tmp_path / "azuredeploy.json").write_text(
+        text.replace('"resources": [', '"resources": [ // the stack', 1)
+    )
     report = run([tmp_path], Options())
     assert sorted(f.rule_id for f in report.active) == ["AKSB101", "AKSB102"]
