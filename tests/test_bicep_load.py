@@ -358,3 +358,26 @@ def test_suppression_above_a_module_call_covers_what_it_creates(tmp_path: Path) 
     assert by_rule["AKSB101"].suppression is not None and by_rule["AKSB101"].span.file.endswith("vault.bicep")
     assert by_rule["AKSB101"].address == "module.vaultModule.vault"
     assert by_rule["AKSB102"].suppression is None
+
+
+def test_warm_cache_gives_the_same_resources(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import linter.bicep as front_end
+    from linter import cache
+
+    store = cache.ParseCache("bicep", "test", root=tmp_path / "cache")
+    monkeypatch.setattr(front_end, "bicep_cache", lambda: store)
+    monkeypatch.delenv("AKS_BACKUP_LINT_NO_CACHE", raising=False)
+    cache.set_enabled(True)
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "region-mismatch" / "bicep"
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+
+    def snapshot() -> list[tuple[str, str, str]]:
+        result = load(Stack("bicep", src, files), LoadContext())
+        assert not result.diagnostics
+        return sorted((r.kind, r.address, repr(sorted(r.attrs.items()))) for r in result.resources)
+
+    cold = snapshot()
+    assert store.writes >= 2 and store.hits == 0
+    warm = snapshot()
+    assert store.hits >= 2
+    assert warm == cold

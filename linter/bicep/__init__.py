@@ -14,13 +14,16 @@ no Bicep compiler is available in this environment.
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from linter.arm.jsonpos import PosDict
+from linter.cache import ParseCache, module_file, source_fingerprint
 from linter.model import Span, Value
 from linter.stack import LoadContext, Stack, StackResult, parse_error
 from linter.textfile import read_text
@@ -96,10 +99,55 @@ class _Loader:
         self.result.diagnostics.append(parse_error(path, line, column, message))
 
     def translate(self, path: Path, stack: tuple[Path, ...] = ()) -> PosDict | None:
-        """The template model of ``path`` (None after reporting why it cannot be read)."""
+        """The template model of ``path`` and its local modules, through the parse cache: a warm
+        run neither imports pycep nor parses (the key covers every module file's text)."""
+        path = path.resolve()
+        if stack:
+            return self._translate(path, stack)
+        key, involved = self.cache_key(path)
+        store = bicep_cache() if key else None
+        if store is not None:
+            hit = store.get(key)
+            if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], PosDict):
+                tpl, translated = hit
+                self.translated.update(Path(p) for p in translated)
+                for p in involved:
+                    if p not in self.result.files:
+                        self.result.files.append(p)
+                return tpl
+        before = len(self.result.diagnostics)
+        done_before = set(self.translated)
+        tpl = self._translate(path, stack)
+        if store is not None and tpl is not None and len(self.result.diagnostics) == before:
+            store.put(key, (tpl, sorted(str(p) for p in self.translated - done_before)))
+        return tpl
+
+    def cache_key(self, path: Path) -> tuple[str, list[Path]]:
+        """Content key over ``path`` and the local modules it reaches ('' when not cacheable)."""
+        store = bicep_cache()
+        if not store.enabled:
+            return "", []
+        seen: list[Path] = []
+        todo = [path]
+        parts: list[str] = []
+        while todo:
+            current = todo.pop()
+            if current in seen or len(seen) > 200:
+                continue
+            seen.append(current)
+            text = self.text(current) if current.is_file() else None
+            if text is None:
+                if current == path:
+                    return "", []
+                parts.append(f"{current}\0<missing>")
+                continue
+            parts.append(f"{current}\0{text}")
+            todo.extend(module_targets(current, text))
+        return store.key(path, "\0\0".join(parts)), seen
+
+    def _translate(self, path: Path, stack: tuple[Path, ...]) -> PosDict | None:
         from linter.bicep.translate import BicepSyntaxError, Translator
 
-        path = path.resolve()
         if path in stack or len(stack) > MAX_MODULE_DEPTH:
             return None
         text = self.text(path)
@@ -109,7 +157,7 @@ class _Loader:
         def load_module(target: Path, span: Span) -> PosDict | None:
             if not target.is_file():
                 return None
-            return self.translate(target, (*stack, path))
+            return self._translate(target.resolve(), (*stack, path))
 
         try:
             tpl = Translator(path, text, self.parser, load_module).template()
@@ -126,6 +174,29 @@ class _Loader:
         tpl.file = str(path)
         self.translated.add(path)
         return tpl
+
+
+@functools.lru_cache(maxsize=1)
+def bicep_cache() -> ParseCache:
+    """Translated Bicep templates, keyed by tool, pycep grammar and our translator's source."""
+    from linter import __version__
+
+    salt = "|".join(
+        (
+            __version__,
+            sys.version.split()[0],
+            source_fingerprint(
+                __file__,
+                module_file("linter.bicep.translate"),
+                module_file("linter.arm.expr"),
+                module_file("linter.arm.jsonpos"),
+                module_file("linter.arm.template"),
+                module_file("linter.model"),
+                module_file("pycep", "bicep.lark"),
+            ),
+        )
+    )
+    return ParseCache("bicep", salt)
 
 
 def describe_parse_error(text: str, error: Exception, line: int) -> str:
@@ -164,8 +235,14 @@ def bicepparam_values(path: Path, loader: _Loader) -> tuple[Path | None, dict[st
     # spell the latter as a same-length 'var' so every column stays where it was.
     body = _USING.sub(lambda u: " " * len(u.group(0)), text)
     body = _PARAM_ASSIGN.sub(lambda p: f"{p.group(1)}var  {p.group(2)}", body)
+    store = bicep_cache()
+    key = store.key(path, "bicepparam\0" + body) if store.enabled else ""
+    tpl = store.get(key) if key else None
     try:
-        tpl = Translator(path, body, loader.parser).template()
+        if not isinstance(tpl, PosDict):
+            tpl = Translator(path, body, loader.parser).template()
+            if key:
+                store.put(key, tpl)
     except Exception as e:  # noqa: BLE001
         loader.error(
             path, getattr(e, "line", 1) or 1, getattr(e, "column", 1) or 1, f"cannot parse .bicepparam: {e}"
