@@ -381,3 +381,20 @@ def test_warm_cache_gives_the_same_resources(tmp_path: Path, monkeypatch) -> Non
     warm = snapshot()
     assert store.hits >= 2
     assert warm == cold
+
+
+def test_parser_backtracking_is_cut_off(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An invalid doubled quote sends pycep's string regex into heavy backtracking."""
+    import linter.bicep as front_end
+
+    monkeypatch.setattr(front_end, "PARSE_TIMEOUT_SECONDS", 1)
+    monkeypatch.setenv("AKS_BACKUP_LINT_NO_CACHE", "1")
+    text = (
+        "var a = x.b[0].c\nvar b = 'it''s \\'q\\' ${a}x${toLower('Y')}'\nvar c = '''\nmulti\n'''\n"
+        "var d = [for x in items(obj): x.key]\nvar e = -1\nvar f = a.?b ?? 'z'\nvar g = mod.outputs.x\n"
+        "resource sa 'Microsoft.Storage/storageAccounts@2023-01-01' existing = {\n"
+    )
+    result = load_files(tmp_path, {"slow.bicep": text, "ok.bicep": VAULT})
+    assert [(Path(d.span.file).name, d.rule_id) for d in result.diagnostics] == [("slow.bicep", "AKSB000")]
+    assert "too long" in result.diagnostics[0].message
+    assert [r.kind for r in result.resources] == [kinds.BACKUP_VAULT]

@@ -31,7 +31,7 @@ from linter.textfile import read_text
 _MODULE_REF = re.compile(r"^\s*module\s+\w+\s+'([^']+)'", re.MULTILINE)
 _USING = re.compile(r"^\s*using\s+'([^']+)'", re.MULTILINE)
 _PARAM_ASSIGN = re.compile(r"^(\s*)param(\s+\w+\s*=)", re.MULTILINE)
-PARSE_TIMEOUT_SECONDS = 20
+PARSE_TIMEOUT_SECONDS = 10
 MAX_MODULE_DEPTH = 12
 
 UNSUPPORTED = (
