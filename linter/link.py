@@ -88,7 +88,7 @@ def by_name(graph: ResourceGraph, resource: Resource, name_attr: str, rg_attr: s
         if not _same(cname, name):
             continue
         crg = candidate.attr("resource_group")
-        if isinstance(rg, Known) and isinstance(crg, Known) and not _same(rg, crg):
+        if _different_strings(rg, crg):  # a symbolic resourceGroup().name may be either
             continue
         matches.append(candidate)
     if matches:
@@ -105,6 +105,17 @@ def _same(a: Value, b: Value) -> bool:
     if isinstance(x, str) and isinstance(y, str):
         return x.lower() == y.lower()
     return x == y
+
+
+def _different_strings(a: Value, b: Value) -> bool:
+    """Both known plain strings and not equal (case-insensitive); symbols never rule a match out."""
+    return (
+        isinstance(a, Known)
+        and isinstance(b, Known)
+        and isinstance(a.value, str)
+        and isinstance(b.value, str)
+        and a.value.lower() != b.value.lower()
+    )
 
 
 def _link_kubernetes(graph: ResourceGraph, options: dict[str, Any]) -> None:
