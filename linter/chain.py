@@ -25,6 +25,7 @@ from linter.values import text
 from linter.wiring import (
     Verdict,
     all_principals,
+    assignment_candidates,
     assignment_verdict,
     backup_instances,
     extensions_of,
@@ -164,7 +165,7 @@ class _Builder:
                 if (req.role, req.principal.address, req.target_label) in missing_roles:
                     edge(principal, target, f"AKSB308: {req.role} missing", True)
                     continue
-                for assignment in _order(g.of_kind(kinds.ROLE_ASSIGNMENT)):
+                for assignment in assignment_candidates(g, req, self.others):
                     if assignment_verdict(g, assignment, req, self.others) is Verdict.YES:
                         edge(principal, target, f"{req.role} ({assignment.address})")
                         break

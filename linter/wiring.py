@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from linter import kinds
@@ -163,10 +165,49 @@ def backup_extension_verdict(ext: Resource) -> Verdict:
     return Verdict.MAYBE if isinstance(v, Unknown) else Verdict.NO
 
 
+_CACHE: weakref.WeakKeyDictionary[ResourceGraph, dict[object, object]] = weakref.WeakKeyDictionary()
+
+
+def _cache(graph: ResourceGraph) -> dict[object, object]:
+    found = _CACHE.get(graph)
+    if found is None:
+        found = {}
+        _CACHE[graph] = found
+    return found
+
+
+def referrers(graph: ResourceGraph, kind: str, edge: str, target: Resource) -> list[Resource]:
+    """Resources of ``kind`` whose ``edge`` reaches ``target`` or may (unknown or external), in
+    graph order; indexed once per graph so chain rules stay linear in big estates."""
+    cache = _cache(graph)
+    key = ("edge", kind, edge)
+    if key not in cache:
+        by_target: dict[int, list[Resource]] = defaultdict(list)
+        maybe: list[Resource] = []
+        for r in graph.of_kind(kind):
+            link = graph.link(r, edge)
+            for t in link.targets:
+                by_target[id(t)].append(r)
+            if link.unknown is not None or link.external:
+                maybe.append(r)
+        cache[key] = (by_target, maybe)
+    by_target, maybe = cache[key]  # type: ignore[misc]
+    found = by_target.get(id(target), []) + maybe
+    order = _positions(graph)
+    return sorted(set(found), key=lambda r: order[id(r)])
+
+
+def _positions(graph: ResourceGraph) -> dict[int, int]:
+    cache = _cache(graph)
+    if "positions" not in cache:
+        cache["positions"] = {id(r): i for i, r in enumerate(graph.resources)}
+    return cache["positions"]  # type: ignore[return-value]
+
+
 def extensions_of(graph: ResourceGraph, cluster: Resource) -> list[tuple[Resource, Verdict]]:
     """Candidate backup extensions of ``cluster`` with the verdict that they are one, and exist."""
     out = []
-    for ext in graph.of_kind(kinds.EXTENSION):
+    for ext in referrers(graph, kinds.EXTENSION, "cluster", cluster):
         verdict = both(
             backup_extension_verdict(ext), points_at(graph, ext, "cluster", cluster), existence(ext)
         )
@@ -231,8 +272,9 @@ def role_verdict(value: Value, accepted: tuple[str, ...]) -> Verdict:
     return Verdict.MAYBE  # a custom role name
 
 
-def principal_verdict(value: Value, expected: set[object], others: set[object]) -> Verdict:
-    """``expected``: the principal ids (Symbols/str) of the identity that needs the role."""
+def principal_verdict(value: Value, expected: Set[object], others: Set[object]) -> Verdict:
+    """``expected``: the principal ids (Symbols/str) of the identity that needs the role;
+    ``others``: every principal the graph can attribute (checked after ``expected``)."""
     if isinstance(value, Unknown):
         return Verdict.MAYBE
     if not isinstance(value, Known):
@@ -391,15 +433,35 @@ def assignment_verdict(
     return both(
         existence(assignment),
         role_verdict(assignment.attr("role"), req.accepted),
-        principal_verdict(
-            assignment.attr("principal_id"), set(req.principal_ids), others - req.principal_ids
-        ),
+        principal_verdict(assignment.attr("principal_id"), req.principal_ids, others),
         scope_verdict(graph, assignment, req.target),
     )
 
 
+def assignment_candidates(graph: ResourceGraph, req: Requirement, others: set[object]) -> list[Resource]:
+    """Role assignments that may grant ``req``: those to one of its principals, and those whose
+    principal cannot be attributed (unknown, a literal id, another identity we cannot see)."""
+    cache = _cache(graph)
+    if "principals" not in cache:
+        by_principal: dict[object, list[Resource]] = defaultdict(list)
+        loose: list[Resource] = []
+        for a in graph.of_kind(kinds.ROLE_ASSIGNMENT):
+            value = a.attr("principal_id")
+            raw = value.value if isinstance(value, Known) else None
+            key = raw.lower() if isinstance(raw, str) else raw
+            if isinstance(key, Symbol | str) and key in others:
+                by_principal[key].append(a)
+            else:
+                loose.append(a)
+        cache["principals"] = (by_principal, loose)
+    by_principal, loose = cache["principals"]  # type: ignore[misc]
+    found = [a for p in req.principal_ids for a in by_principal.get(p, [])] + loose
+    order = _positions(graph)
+    return sorted(set(found), key=lambda r: order[id(r)])
+
+
 def requirement_met(graph: ResourceGraph, req: Requirement, others: set[object]) -> Verdict:
-    return best(assignment_verdict(graph, a, req, others) for a in graph.of_kind(kinds.ROLE_ASSIGNMENT))
+    return best(assignment_verdict(graph, a, req, others) for a in assignment_candidates(graph, req, others))
 
 
 READER = ("reader", "contributor", "owner")

@@ -80,6 +80,7 @@ from linter.wiring import (
     existence,
     hidden_companions,
     points_at,
+    referrers,
     resource_to_add,
 )
 
@@ -118,7 +119,7 @@ def trusted_access_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
             continue
         reported.add((id(cluster), id(vault)))
         candidates = []
-        for binding in graph.of_kind(kinds.TRUSTED_ACCESS):
+        for binding in referrers(graph, kinds.TRUSTED_ACCESS, "cluster", cluster):
             v = both(
                 existence(binding),
                 points_at(graph, binding, "cluster", cluster),

@@ -90,6 +90,7 @@ from linter.rules import Citation, rule
 from linter.wiring import (
     Verdict,
     all_principals,
+    assignment_candidates,
     assignment_verdict,
     backup_instances,
     doubt,
@@ -125,7 +126,8 @@ def role_assignment_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
                 continue
             seen.add(key)
             verdicts = [
-                (a, assignment_verdict(graph, a, req, others)) for a in graph.of_kind(kinds.ROLE_ASSIGNMENT)
+                (a, assignment_verdict(graph, a, req, others))
+                for a in assignment_candidates(graph, req, others)
             ]
             if any(v is Verdict.YES for _, v in verdicts):
                 continue
