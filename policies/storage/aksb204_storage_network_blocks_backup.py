@@ -98,11 +98,13 @@ def bypass_has_azure_services(value) -> bool | None:  # type: ignore[no-untyped-
     return "azureservices" in names
 
 
-def vaults_for(graph, cluster: Resource) -> list[Resource]:  # type: ignore[no-untyped-def]
-    out: list[Resource] = []
+def vaults_by_cluster(graph) -> dict[int, list[Resource]]:  # type: ignore[no-untyped-def]
+    """The vaults protecting each cluster, by the cluster's identity (one pass over the instances)."""
+    out: dict[int, list[Resource]] = {}
     for instance in backup_instances(graph):
-        if cluster in graph.related(instance, "cluster"):
-            out += [v for v in graph.related(instance, "vault") if v not in out]
+        for cluster in graph.related(instance, "cluster"):
+            vaults = out.setdefault(id(cluster), [])
+            vaults += [v for v in graph.related(instance, "vault") if v not in vaults]
     return out
 
 
@@ -134,6 +136,7 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
     tags=("storage", "network"),
 )
 def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    protecting = vaults_by_cluster(graph)
     for ext, account in backup_storage_accounts(graph):
         if not account.may_exist:
             continue
@@ -146,7 +149,7 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                     attribute="network_bypass",
                 )
             clusters = graph.related(ext, "cluster")
-            for vault in vaults_for(graph, clusters[0]) if len(clusters) == 1 else []:
+            for vault in protecting.get(id(clusters[0]), []) if len(clusters) == 1 else []:
                 if admits(graph, account.attr("resource_access_rules"), vault) is False:
                     yield ctx.finding(
                         account,
