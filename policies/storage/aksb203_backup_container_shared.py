@@ -93,6 +93,9 @@ def backup_container_shared(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
         other, other_cluster = first[key]
         if other_cluster is clusters[0]:
             continue
+        subs = {text(e.attr("storage_subscription_id")) for e in (ext, other)}  # type: ignore[attr-defined]
+        if None not in subs and len({x.lower() for x in subs if x}) > 1:
+            continue  # same names in two subscriptions: two different accounts
         yield ctx.finding(
             ext,
             f'backup extension {ext.address} (cluster {clusters[0].address}) writes to container "{bucket}" of '
