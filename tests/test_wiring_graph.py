@@ -98,3 +98,14 @@ def test_graph_cli(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 2 and "unknown graph format" in bad.stderr
+
+
+def test_action_summary_embeds_the_chain_when_findings_exist(tmp_path: Path) -> None:
+    from test_integrations import run_action
+
+    proc, _, summary = run_action(tmp_path / "broken", "wiring-extension-missing", FAIL_ON="never")
+    assert proc.returncode == 0, proc.stderr
+    assert "### Backup chain" in summary and "```mermaid" in summary
+    assert '"AKSB305: no backup extension"' in summary
+    _, _, clean = run_action(tmp_path / "clean", "complete")
+    assert "### Backup chain" not in clean

@@ -52,4 +52,16 @@ fi
 "$PY" "$ACTION_PATH/scripts/action/summary.py" \
   --report "$work/report.json" --stderr "$work/stderr.txt" --status "$status" \
   --sarif "$sarif_path" --fail-on "$fail_on" --output "$OUTPUT_FILE" --summary "$SUMMARY_FILE"
+
+# When something was found, the summary also shows each cluster's backup chain (Mermaid, which
+# GitHub renders), with the missing or wrong links labelled by rule ID.
+if [ "$SUMMARY_FILE" != "/dev/null" ] && "$PY" -c \
+    'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get("findings") else 1)' \
+    "$work/report.json" 2>/dev/null; then
+  graph_args=(graph "${paths[@]}" --output "$work/chain.md")
+  [ -n "${INPUT_MATRIX:-}" ] && graph_args+=(--matrix "$INPUT_MATRIX")
+  if "${LINTER[@]}" "${graph_args[@]}" 2>/dev/null && grep -q '^flowchart' "$work/chain.md"; then
+    { printf '\n### Backup chain\n\n'; cat "$work/chain.md"; } >>"$SUMMARY_FILE"
+  fi
+fi
 exit "$status"
