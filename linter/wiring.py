@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from linter import kinds
 from linter.graph import Link, Resource, ResourceGraph, id_key
-from linter.model import ABSENT, Known, Symbol, Unknown, Value, items
+from linter.model import ABSENT, Known, Symbol, Unknown, Value
 from linter.values import text
 
 AKS_DATASOURCE = "microsoft.containerservice/managedclusters"
@@ -93,11 +93,6 @@ def hidden_companions(graph: ResourceGraph, stack: str) -> Unknown | None:
             reason = text(r.attr("reason")) or "it cannot be read"
             return Unknown(f"{r.address}: {reason}", r.span)
     return None
-
-
-def has_unresolved_module(graph: ResourceGraph, stack: str) -> bool:
-    """A remote (or unreadable) module in ``stack``: it may declare any companion resource."""
-    return any(r.stack == stack for r in graph.of_kind(UNRESOLVED_MODULE))
 
 
 def is_aks_datasource(value: Value) -> bool | None:
@@ -395,6 +390,8 @@ class ScopeTarget:
         """A scope outside the graph: a literal id string, or a computed id we cannot see."""
         if not isinstance(value, Known) or not isinstance(value.value, str):
             return Verdict.MAYBE
+        if id_key(value.value) in self.group_ids:
+            return Verdict.YES
         s = value.value.strip().rstrip("/")
         parts = s.split("/")
         low = [p.lower() for p in parts]
@@ -549,10 +546,6 @@ def instance_snapshot_label(instance: Resource) -> str:
     v = instance.attr("snapshot_resource_group")
     s = text(v)
     return f'"{s}"' if s is not None else "(computed)"
-
-
-def roles_of(value: Value) -> list[Value]:
-    return list(items(value))
 
 
 def resource_to_add(near: Resource, terraform_type: str, arm_type: str) -> str:
