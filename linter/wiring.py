@@ -61,7 +61,7 @@ def points_at(graph: ResourceGraph, resource: Resource, edge: str, target: Resou
     """Whether ``resource``'s ``edge`` reaches ``target``: unknown or external references may."""
     link = graph.link(resource, edge)
     if target in link.targets:
-        return Verdict.YES if len(link.targets) == 1 or resource.surely_exists else Verdict.MAYBE
+        return Verdict.YES if len(link.targets) == 1 else Verdict.MAYBE  # ambiguous: a name in two places
     if link.unknown is not None or link.external:
         return Verdict.MAYBE
     return Verdict.NO
