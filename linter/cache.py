@@ -108,6 +108,7 @@ class ParseCache:
         self._enabled = enabled and _enabled_by_env()
         self._root = root
         self._dir: Path | None = None
+        self._dir_env: tuple[str | None, str | None] = (None, None)
         self.hits = 0
         self.misses = 0
         self.writes = 0
@@ -118,11 +119,14 @@ class ParseCache:
 
     @property
     def directory(self) -> Path:
-        if self._dir is None:
+        # Re-resolved when the cache location settings change (tests, long-lived processes).
+        where = (os.environ.get("AKS_BACKUP_LINT_CACHE_DIR"), os.environ.get("XDG_CACHE_HOME"))
+        if self._dir is None or where != self._dir_env:
             from linter.cachedir import cache_dir
 
             root = self._root or cache_dir()
             self._dir = root / f"parse-v{FORMAT}" / self.namespace
+            self._dir_env = where
         return self._dir
 
     def key(self, path: Path, text: str) -> str:
