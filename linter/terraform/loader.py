@@ -155,7 +155,7 @@ class TerraformLoader:
         todo = sorted({p.resolve() for p in paths} - set(self._files))
         results: dict[Path, ParseResult] = {}
         misses: list[tuple[Path, str, str]] = []
-        with _gc_paused():
+        with _gc_paused():  # cache hits and worker results: many acyclic objects, no garbage cycles
             for path in todo:
                 known, text, key = _lookup(path, self.max_bytes)
                 if known is not None:
@@ -170,14 +170,14 @@ class TerraformLoader:
                 for (path, _, _), data in zip(misses, parallel.map_ordered(_parse_job, misses), strict=True):
                     results[path] = pickle.loads(data)  # from our own worker
                     progress.advance()
-            else:
-                for path, text, key in misses:
-                    results[path] = _parse_text(path, text)
-                    if key:
-                        parse_cache().put(key, results[path])
-                    progress.advance()
-            for path in todo:
-                self._record(path, results[path])
+                misses = []
+        for path, text, key in misses:  # serial: python-hcl2's trees are cyclic, so the GC stays on
+            results[path] = _parse_text(path, text)
+            if key:
+                parse_cache().put(key, results[path])
+            progress.advance()
+        for path in todo:
+            self._record(path, results[path])
 
     def _record(self, path: Path, parsed: ParseResult) -> None:
         tree, problem, read = parsed
