@@ -67,8 +67,20 @@ class Case:
     target: str = ""
 
 
+def _pss_kb(pid: int, rss_kb: int) -> int:
+    """Proportional set size: shared pages (a forked worker's copy-on-write memory) counted once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss_kb
+
+
 def _tree_rss_kb(root: int) -> int:
-    """Sum of VmRSS over ``root`` and all its descendants (Linux /proc)."""
+    """Sum of PSS (else RSS) over ``root`` and all its descendants (Linux /proc)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -91,12 +103,14 @@ def _tree_rss_kb(root: int) -> int:
         if pid in seen:
             continue
         seen.add(pid)
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid, rss.get(pid, 0))
         stack.extend(children.get(pid, ()))
     return total
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measure:
+def measure(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = TIMEOUT
+) -> Measure:
     """Run ``cmd`` with output discarded; wall, CPU and peak tree RSS."""
     full_env = {**os.environ, **(env or {})}
     start = time.perf_counter()
@@ -112,12 +126,12 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     timed_out = False
-    deadline = start + TIMEOUT
+    deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline and not timed_out:
             proc.kill()
             timed_out = True
         time.sleep(0.005)
@@ -221,12 +235,14 @@ def fmt(ms: list[Measure], attr: str, unit: str) -> str:
     if not ms:
         return "–"
     if any(m.timed_out for m in ms):
-        return "timeout"
+        return f"> {median(ms, attr):.0f} {unit} (stopped)" if attr == "wall" else "stopped"
     v = median(ms, attr)
     return f"{v:.2f} {unit}" if unit == "s" else f"{v:.0f} {unit}"
 
 
 def ratio(case: Case) -> str:
+    if case.peer and case.ours and any(m.timed_out for m in case.peer):
+        return f"> {median(case.peer, 'wall') / median(case.ours, 'wall'):.0f}×"
     if not case.ours or not case.peer or any(m.timed_out for m in case.peer + case.ours):
         return "–"
     return f"{median(case.peer, 'wall') / median(case.ours, 'wall'):.1f}×"
@@ -307,7 +323,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--runs", type=int, default=5, help="runs of the short cases (median reported)")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--peer-timeout", type=float, default=900, help="seconds before a checkov run is stopped"
+    )
+    parser.add_argument(
+        "--cases",
+        default="version,file,module,terraform,arm,kubernetes,all,corpus",
+        help="comma-separated subset of: version,file,module,terraform,arm,kubernetes,all,corpus",
+    )
     args = parser.parse_args(argv)
+    wanted = set(args.cases.split(","))
 
     OUT.mkdir(parents=True, exist_ok=True)
     estate = generate.generate(args.size)
@@ -334,104 +359,113 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     log = lambda msg: print(time.strftime("%H:%M:%S"), msg, file=sys.stderr, flush=True)  # noqa: E731
 
-    log("--version")
-    c = Case("`--version`", target="< 0.15 s")
-    c.ours = repeat([*ours, "--version"], args.runs, env=env)
-    if checkov:
-        c.peer = repeat([str(checkov), "--version"], 3)
-    cases.append(c)
+    if "version" in wanted:
+        log("--version")
+        c = Case("`--version`", target="< 0.15 s")
+        c.ours = repeat([*ours, "--version"], args.runs, env=env)
+        if checkov:
+            c.peer = repeat([str(checkov), "--version"], 3)
+        cases.append(c)
 
-    log("one file")
-    c = Case("one Terraform file, warm cache (pre-commit)", target="< 0.35 s, ≥ 8×")
-    measure([*ours, "check", str(one_file)], env=env)
-    c.ours = repeat([*ours, "check", str(one_file)], args.runs, env=env)
-    if checkov:
-        c.peer = repeat(checkov_args(checkov, ["terraform"], [one_file], file_mode=True), 3)
-    cases.append(c)
-    c = Case("one Terraform file, `--no-cache`", target="< 0.35 s")
-    c.ours = repeat([*ours, "check", "--no-cache", str(one_file)], args.runs, env=env)
-    c.peer = cases[-1].peer
-    cases.append(c)
+    if "file" in wanted:
+        log("one file")
+        c = Case("one Terraform file, warm cache (pre-commit)", target="< 0.35 s, ≥ 8×")
+        measure([*ours, "check", str(one_file)], env=env)
+        c.ours = repeat([*ours, "check", str(one_file)], args.runs, env=env)
+        if checkov:
+            c.peer = repeat(checkov_args(checkov, ["terraform"], [one_file], file_mode=True), 3)
+        cases.append(c)
+        c = Case("one Terraform file, `--no-cache`", target="< 0.35 s")
+        c.ours = repeat([*ours, "check", "--no-cache", str(one_file)], args.runs, env=env)
+        c.peer = cases[-1].peer
+        cases.append(c)
 
-    log("one module")
-    c = Case("one Terraform module (5 files)")
-    c.ours = repeat([*ours, "check", "--no-cache", str(module)], args.runs, env=env)
-    if checkov:
-        c.peer = repeat(checkov_args(checkov, ["terraform"], [module]), 3)
-    cases.append(c)
+    if "module" in wanted:
+        log("one module")
+        c = Case("one Terraform module (5 files)")
+        c.ours = repeat([*ours, "check", "--no-cache", str(module)], args.runs, env=env)
+        if checkov:
+            c.peer = repeat(checkov_args(checkov, ["terraform"], [module]), 3)
+        cases.append(c)
 
     big = [
         ("Terraform", tf, ["terraform"]),
         ("ARM", estate / "arm", ["arm"]),
         ("Kubernetes", estate / "kubernetes", ["kubernetes"]),
     ]
+    peer_timeout = args.peer_timeout
     for label, path, fw in big:
+        if label.lower() not in wanted:
+            continue
         log(f"estate {label}")
         c = Case(f"{args.size} estate: {label} only, cold", target="≥ 5×")
         cold()
         c.ours = [measure([*ours, "check", "-q", str(path)], env=env)]
         if checkov:
-            c.peer = [measure(checkov_args(checkov, fw, [path]))]
+            c.peer = [measure(checkov_args(checkov, fw, [path]), timeout=peer_timeout)]
         cases.append(c)
         w = Case(f"{args.size} estate: {label} only, warm", target="≥ 10× faster than cold")
         w.ours = [measure([*ours, "check", "-q", str(path)], env=env)]
         w.peer = c.peer
         w.note = f"{median(c.ours, 'wall') / median(w.ours, 'wall'):.1f}× faster than cold"
         cases.append(w)
-        if label == "Terraform":
-            n = Case(f"{args.size} estate: Terraform, cold, parse+evaluate+link only (`--select AKSB000`)")
-            cold()
-            n.ours = [measure([*ours, "check", "-q", "--select", "AKSB000", str(path)], env=env)]
-            n.note = "no rules run: shows the pipeline without rule evaluation"
-            cases.append(n)
+        if label != "Terraform":
+            continue
+        select = ["check", "-q", "--select", "AKSB000", str(path)]
+        n = Case(f"{args.size} estate: Terraform, cold, no rules (`--select AKSB000`)", target="≤ 1.5× hcl2")
+        cold()
+        n.ours = [measure([*ours, *select], env=env)]
+        n.note = "parse + evaluate + link on both cores"
+        cases.append(n)
+        nw = Case(f"{args.size} estate: Terraform, warm, no rules (`--select AKSB000`)")
+        nw.ours = [measure([*ours, *select], env=env)]
+        nw.note = f"{median(n.ours, 'wall') / median(nw.ours, 'wall'):.1f}× faster than cold"
+        cases.append(nw)
+        n1 = Case(f"{args.size} estate: Terraform, cold, no rules, one process (`AKS_BACKUP_LINT_JOBS=1`)")
+        cold()
+        n1.ours = [measure([*ours, *select], env={**env, "AKS_BACKUP_LINT_JOBS": "1"})]
+        n1.note = "compare with the two-core no-rules row: what the process pool gives"
+        cases.append(n1)
 
-    log("estate all")
-    paths = [p for _, p, _ in big]
-    c = Case(f"{args.size} estate: Terraform + ARM + Kubernetes, cold", target="≥ 5×, < 1 GB")
-    cold()
-    c.ours = [measure([*ours, "check", "-q", *map(str, paths)], env=env)]
-    if checkov:
-        c.peer = [measure(checkov_args(checkov, ["terraform", "arm", "kubernetes"], paths))]
-    cases.append(c)
-    w = Case(f"{args.size} estate: Terraform + ARM + Kubernetes, warm", target="≥ 10× faster than cold")
-    w.ours = [measure([*ours, "check", "-q", *map(str, paths)], env=env)]
-    w.peer = c.peer
-    w.note = f"{median(c.ours, 'wall') / median(w.ours, 'wall'):.1f}× faster than cold"
-    cases.append(w)
-    c1 = Case(
-        f"{args.size} estate: Terraform, cold, no rules, one process (`AKS_BACKUP_LINT_JOBS=1 --select AKSB000`)"
-    )
-    cold()
-    c1.ours = [
-        measure(
-            [*ours, "check", "-q", "--select", "AKSB000", str(tf)], env={**env, "AKS_BACKUP_LINT_JOBS": "1"}
+        log("hcl2 parse-only")
+        tf_files = sorted(p for p in tf.rglob("*") if p.suffix in (".tf", ".tfvars"))
+        parse_gc, nbytes = hcl2_parse_time(tf_files, "gc")
+        parse_nogc, _ = hcl2_parse_time(tf_files, "nogc")
+        notes.append(
+            f"python-hcl2 {dist_version('python-hcl2')} `hcl2.loads` on the same {len(tf_files)} Terraform "
+            f"files ({nbytes / 1e6:.1f} MB), serial, grammar loaded: **{parse_gc:.2f} s** with the default GC, "
+            f"{parse_nogc:.2f} s with GC off. Our cold Terraform scan is "
+            f"**{median(c.ours, 'wall') / parse_gc:.2f}×** that parse time with all rules "
+            f"and **{median(n.ours, 'wall') / parse_gc:.2f}×** without rules (target ≤ 1.5×)."
         )
-    ]
-    c1.note = "compare with the two-core no-rules row: what the process pool gives"
-    cases.append(c1)
 
-    log("hcl2 parse-only")
-    tf_files = sorted(p for p in tf.rglob("*") if p.suffix in (".tf", ".tfvars"))
-    parse_gc, nbytes = hcl2_parse_time(tf_files, "gc")
-    parse_nogc, _ = hcl2_parse_time(tf_files, "nogc")
-    tf_cold = next(x for x in cases if x.name.startswith(f"{args.size} estate: Terraform only, cold"))
-    tf_parse_only = next(x for x in cases if "AKSB000" in x.name)
-    notes.append(
-        f"python-hcl2 {dist_version('python-hcl2')} `hcl2.loads` on the same {len(tf_files)} Terraform files "
-        f"({nbytes / 1e6:.1f} MB), serial, grammar loaded: **{parse_gc:.2f} s** with the default GC, "
-        f"{parse_nogc:.2f} s with GC off. Our cold Terraform scan is "
-        f"**{median(tf_cold.ours, 'wall') / parse_gc:.2f}×** that parse time with all rules "
-        f"(target ≤ 1.5×) and {median(tf_parse_only.ours, 'wall') / parse_gc:.2f}× without rules."
-    )
+    if "all" in wanted:
+        log("estate all")
+        paths = [p for _, p, _ in big]
+        c = Case(f"{args.size} estate: Terraform + ARM + Kubernetes, cold", target="≥ 5×, < 1 GB")
+        cold()
+        c.ours = [measure([*ours, "check", "-q", *map(str, paths)], env=env)]
+        if checkov:
+            c.peer = [
+                measure(
+                    checkov_args(checkov, ["terraform", "arm", "kubernetes"], paths), timeout=peer_timeout
+                )
+            ]
+        cases.append(c)
+        w = Case(f"{args.size} estate: Terraform + ARM + Kubernetes, warm", target="≥ 10× faster than cold")
+        w.ours = [measure([*ours, "check", "-q", *map(str, paths)], env=env)]
+        w.peer = c.peer
+        w.note = f"{median(c.ours, 'wall') / median(w.ours, 'wall'):.1f}× faster than cold"
+        cases.append(w)
 
-    if not args.skip_corpus and CORPUS.is_dir():
+    if "corpus" in wanted and not args.skip_corpus and CORPUS.is_dir():
         log("corpus")
         for label, sub, fw in (("ARM", "arm", ["arm"]), ("Kubernetes", "k8s", ["kubernetes"])):
             c = Case(f"`../shared/corpus/{sub}` ({label}), cold")
             cold()
             c.ours = [measure([*ours, "check", "-q", str(CORPUS / sub)], env=env)]
             if checkov:
-                c.peer = [measure(checkov_args(checkov, fw, [CORPUS / sub]))]
+                c.peer = [measure(checkov_args(checkov, fw, [CORPUS / sub]), timeout=peer_timeout)]
             cases.append(c)
             w = Case(f"`../shared/corpus/{sub}` ({label}), warm")
             w.ours = [measure([*ours, "check", "-q", str(CORPUS / sub)], env=env)]
