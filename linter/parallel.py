@@ -78,7 +78,7 @@ def map_ordered(
     done = 0
     try:
         pool = _context().Pool(processes=n_jobs, initializer=initializer)
-    except (OSError, ValueError, ImportError):
+    except (OSError, ValueError, ImportError, AssertionError):  # AssertionError: inside a daemon process
         yield from map(func, items)
         return
     try:
