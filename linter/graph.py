@@ -90,6 +90,7 @@ class ResourceGraph:
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_id: dict[object, list[Resource]] = defaultdict(list)
         self._links: dict[tuple[int, str], Link] = {}
+        self._reverse: dict[tuple[str, str], dict[int, list[Resource]]] = {}
         for r in resources:
             self.add(r)
 
@@ -109,6 +110,7 @@ class ResourceGraph:
 
     def set_link(self, resource: Resource, edge: str, link: Link) -> None:
         self._links[(id(resource), edge)] = link
+        self._reverse.pop((resource.kind, edge), None)
 
     def link(self, resource: Resource, edge: str) -> Link:
         """The resolved edge ``edge`` of ``resource`` (see ``linter.link``)."""
@@ -118,8 +120,15 @@ class ResourceGraph:
         return self.link(resource, edge).targets
 
     def referrers(self, target: Resource, kind: str, edge: str) -> list[Resource]:
-        """Resources of ``kind`` whose ``edge`` resolves to ``target``."""
-        return [r for r in self.of_kind(kind) if target in self.link(r, edge).targets]
+        """Resources of ``kind`` whose ``edge`` resolves to ``target`` (a reverse index, built once)."""
+        index = self._reverse.get((kind, edge))
+        if index is None:
+            index = {}
+            for r in self.of_kind(kind):
+                for t in self.link(r, edge).targets:
+                    index.setdefault(id(t), []).append(r)
+            self._reverse[(kind, edge)] = index
+        return list(index.get(id(target), ()))
 
     def maybe_referrers(self, target: Resource, kind: str, edge: str) -> list[Resource]:
         """Resources of ``kind`` whose ``edge`` is unknown, so they might point at ``target``."""

@@ -51,10 +51,11 @@ def link(graph: ResourceGraph, options: dict[str, Any] | None = None) -> None:
                 continue
             graph.set_link(resource, edge, _resolve_any(graph, value, target_kind))
     for kind, edge, name_attr, rg_attr, target_kind in BY_NAME:
+        index = NameIndex(graph, target_kind)
         for resource in graph.of_kind(kind):
             if edge in resource.refs and graph.link(resource, edge).absent is False:
                 continue
-            graph.set_link(resource, edge, by_name(graph, resource, name_attr, rg_attr, target_kind))
+            graph.set_link(resource, edge, by_name(graph, resource, name_attr, rg_attr, target_kind, index))
     _link_kubernetes(graph, options or {})
 
 
@@ -69,7 +70,36 @@ def _resolve_any(graph: ResourceGraph, value: Value, kind: str | None) -> Link:
     return Link(absent=True)
 
 
-def by_name(graph: ResourceGraph, resource: Resource, name_attr: str, rg_attr: str, target_kind: str) -> Link:
+class NameIndex:
+    """Resources of one kind by lower-cased known name, plus those whose name is unknown."""
+
+    def __init__(self, graph: ResourceGraph, kind: str) -> None:
+        self.by_name: dict[object, list[Resource]] = {}
+        self.unknown: Unknown | None = None
+        for candidate in graph.of_kind(kind):
+            cname = candidate.attr("name")
+            if isinstance(cname, Unknown):
+                self.unknown = cname
+            elif isinstance(cname, Known):
+                key = cname.value.lower() if isinstance(cname.value, str) else cname.value
+                self.by_name.setdefault(key, []).append(candidate)
+
+    def named(self, name: Known) -> list[Resource]:
+        key = name.value.lower() if isinstance(name.value, str) else name.value
+        try:
+            return self.by_name.get(key, [])
+        except TypeError:  # an unhashable (container) value names nothing
+            return []
+
+
+def by_name(
+    graph: ResourceGraph,
+    resource: Resource,
+    name_attr: str,
+    rg_attr: str,
+    target_kind: str,
+    index: NameIndex | None = None,
+) -> Link:
     """Resolve ``resource.attrs[name_attr]`` (+ resource group) to a resource of ``target_kind``."""
     name = resource.attr(name_attr)
     if name is ABSENT:
@@ -77,16 +107,11 @@ def by_name(graph: ResourceGraph, resource: Resource, name_attr: str, rg_attr: s
     if isinstance(name, Unknown):
         return Link(unknown=name)
     assert isinstance(name, Known)
+    index = index or NameIndex(graph, target_kind)
     rg = resource.attr(rg_attr) if rg_attr else ABSENT
     matches = []
-    maybe: Unknown | None = None
-    for candidate in graph.of_kind(target_kind):
-        cname = candidate.attr("name")
-        if isinstance(cname, Unknown):
-            maybe = cname
-            continue
-        if not _same(cname, name):
-            continue
+    maybe = index.unknown
+    for candidate in index.named(name):
         crg = candidate.attr("resource_group")
         if _different_strings(rg, crg):  # a symbolic resourceGroup().name may be either
             continue

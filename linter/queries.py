@@ -33,13 +33,18 @@ def node_pools(graph: ResourceGraph, cluster: Resource) -> list[Resource]:
     return graph.referrers(cluster, kinds.NODE_POOL, "cluster")
 
 
-def uses_terraform_backup(graph: ResourceGraph, stack: str) -> bool:
-    """Whether a Terraform configuration declares AKS backup resources (R01's precondition)."""
+def terraform_backup_stacks(graph: ResourceGraph) -> dict[str, Resource]:
+    """Terraform configurations that declare AKS backup resources (R01's precondition).
+
+    Maps each such stack to its first resource in source order, a place to anchor a finding
+    about the configuration as a whole.
+    """
+    out: dict[str, Resource] = {}
     for r in graph.resources:
-        if r.language != "terraform" or r.stack != stack:
+        if r.language != "terraform" or r.stack in out:
             continue
-        if r.kind in (kinds.TRUSTED_ACCESS, kinds.BACKUP_POLICY, kinds.BACKUP_INSTANCE):
-            return True
-        if r.kind == kinds.EXTENSION and is_backup_extension(r):
-            return True
-    return False
+        if r.kind in (kinds.TRUSTED_ACCESS, kinds.BACKUP_POLICY, kinds.BACKUP_INSTANCE) or (
+            r.kind == kinds.EXTENSION and is_backup_extension(r)
+        ):
+            out[r.stack] = r
+    return out

@@ -45,8 +45,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import uses_terraform_backup
+from linter.queries import terraform_backup_stacks
 from linter.rules import Citation, rule
 from linter.terraform import versions
 from linter.terraform.constraints import provider_versions
@@ -65,13 +66,14 @@ MINIMUM = (3, 99, 0)
     tags=("terraform", "provider"),
 )
 def azurerm_provider_too_old(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    stacks = {r.stack for r in graph.resources if r.language == "terraform"}
     found = provider_versions(graph)
-    for stack in sorted(stacks):
-        if not uses_terraform_backup(graph, stack):
-            continue
+    first_resource: dict[str, Resource] = {}
+    for r in graph.resources:
+        if r.language == "terraform" and r.kind != kinds.PROVIDER_REQUIREMENT:
+            first_resource.setdefault(r.stack, r)
+    for stack in sorted(terraform_backup_stacks(graph)):
         pv = found.get(stack)
-        anchor = next(r for r in graph.resources if r.stack == stack and r.kind != kinds.PROVIDER_REQUIREMENT)
+        anchor = first_resource[stack]
         if pv is None or not pv.constrained:
             yield ctx.finding(
                 anchor,
