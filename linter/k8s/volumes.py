@@ -12,6 +12,7 @@ lower-cased, and the synthetic parameters of built-in classes below are lower-ca
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -108,9 +109,25 @@ def _same_cluster(graph: ResourceGraph, a: Resource, b: Resource) -> bool:
     return not (ta and tb and not set(ta) & set(tb))
 
 
+_CLASS_MEMO: weakref.WeakKeyDictionary[ResourceGraph, dict[frozenset[int], list[Resource]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def storage_classes(graph: ResourceGraph, of: Resource) -> list[Resource]:
-    """Storage classes that may be deployed alongside ``of`` (same cluster or unmapped)."""
-    return [sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if sc.may_exist and _same_cluster(graph, sc, of)]
+    """Storage classes that may be deployed alongside ``of`` (same cluster or unmapped).
+
+    Memoised per graph and cluster set: every claim of a large estate asks, and the answer only
+    depends on which clusters the claim is linked to.
+    """
+    clusters = graph.related(of, "cluster")
+    key = frozenset(id(c) for c in clusters)
+    memo = _CLASS_MEMO.setdefault(graph, {})
+    if key not in memo:
+        memo[key] = [
+            sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if sc.may_exist and _same_cluster(graph, sc, of)
+        ]
+    return memo[key]
 
 
 def default_class(graph: ResourceGraph, claim: Resource) -> ClassInfo | None:
