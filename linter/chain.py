@@ -29,6 +29,7 @@ from linter.wiring import (
     assignment_verdict,
     backup_instances,
     extensions_of,
+    referrers,
     requirements,
 )
 
@@ -101,14 +102,20 @@ class _Builder:
             chain.nodes[nid] = Node(nid, label, missing=True)
             return nid
 
+        seen_edges: set[tuple[str, str, str]] = set()
+
         def edge(a: str, b: str, label: str, broken: bool = False) -> None:
-            e = Edge(a, b, label, broken)
-            if all((x.source, x.target, x.label) != (a, b, label) for x in chain.edges):
-                chain.edges.append(e)
+            if (a, b, label) not in seen_edges:
+                seen_edges.add((a, b, label))
+                chain.edges.append(Edge(a, b, label, broken))
 
         g = self.graph
         c = node(cluster)
-        extensions = _order(e for e, v in extensions_of(g, cluster) if v is not Verdict.NO)
+        extensions = _order(
+            e
+            for e, v in extensions_of(g, cluster)
+            if v is Verdict.YES or (v is Verdict.MAYBE and e.stack == cluster.stack)
+        )
         for ext in extensions:
             x = node(ext)
             edge(x, c, "installed on")
@@ -116,7 +123,9 @@ class _Builder:
                 s = node(account)
                 edge(x, s, "stores backups in")
                 bucket = text(ext.attr("bucket"))
-                for container in _order(g.referrers(account, kinds.BLOB_CONTAINER, "storage_account")):
+                for container in referrers(g, kinds.BLOB_CONTAINER, "storage_account", account):
+                    if account not in g.related(container, "storage_account"):
+                        continue
                     name = text(container.attr("name"))
                     if bucket is not None and name is not None and name.lower() == bucket.lower():
                         edge(x, node(container), "bucket")
