@@ -99,6 +99,11 @@ def _parse_text(path: Path, text: str) -> ParseResult:
         return None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True
 
 
+def _worker_start() -> None:
+    """A pool worker is forked while the parent's GC is paused: turn it back on (hcl2 trees are cyclic)."""
+    gc.enable()
+
+
 def _parse_job(job: tuple[Path, str, str]) -> bytes:
     """Pool worker: parse, store the cache entry, return the pickled result (pickled once)."""
     path, text, key = job
@@ -167,7 +172,8 @@ class TerraformLoader:
                 _warm_parser()  # forked workers inherit the loaded grammar
                 if parse_cache().enabled:
                     note_misses(len(misses))
-                for (path, _, _), data in zip(misses, parallel.map_ordered(_parse_job, misses), strict=True):
+                jobs = parallel.map_ordered(_parse_job, misses, initializer=_worker_start)
+                for (path, _, _), data in zip(misses, jobs, strict=True):
                     results[path] = pickle.loads(data)  # from our own worker
                     progress.advance()
                 misses = []
