@@ -49,14 +49,42 @@ def link(graph: ResourceGraph, options: dict[str, Any] | None = None) -> None:
             target_kind = EDGES.get((resource.kind, edge))
             if (resource.kind, edge) not in EDGES:
                 continue
-            graph.set_link(resource, edge, _resolve_any(graph, value, target_kind))
+            graph.set_link(
+                resource, edge, same_stack_first(resource, _resolve_any(graph, value, target_kind))
+            )
     for kind, edge, name_attr, rg_attr, target_kind in BY_NAME:
         index = NameIndex(graph, target_kind)
         for resource in graph.of_kind(kind):
             if edge in resource.refs and graph.link(resource, edge).absent is False:
                 continue
-            graph.set_link(resource, edge, by_name(graph, resource, name_attr, rg_attr, target_kind, index))
+            found = by_name(graph, resource, name_attr, rg_attr, target_kind, index)
+            graph.set_link(resource, edge, same_stack_first(resource, found))
     _link_kubernetes(graph, options or {})
+
+
+def same_stack_first(resource: Resource, found: Link) -> Link:
+    """Prefer targets declared in the referrer's own stack.
+
+    Two stacks of one repository often declare the same names and the same template-relative ids
+    (one template per environment, example folders): a reference means the resource of its own
+    stack when there is one. Without one, targets in a single other stack are taken (a name in
+    one Terraform root created by another); targets spread over several other stacks are
+    ambiguous, hence unknown, so no rule compares against the wrong environment.
+    """
+    if len(found.targets) < 2 or not resource.stack:
+        return found
+    own = tuple(t for t in found.targets if t.stack == resource.stack)
+    if own:
+        return Link(targets=own)
+    stacks = {t.stack for t in found.targets}
+    if len(stacks) == 1:
+        return found
+    names = ", ".join(sorted(t.address for t in found.targets)[:3])
+    return Link(
+        unknown=Unknown(
+            f"the reference matches resources in {len(stacks)} other stacks ({names})", resource.span
+        )
+    )
 
 
 def _resolve_any(graph: ResourceGraph, value: Value, kind: str | None) -> Link:

@@ -35,3 +35,17 @@ def test_expectations_name_columns() -> None:
     """Findings are asserted by rule, file, line and column: every marker gives a column."""
     loose = sorted(e for d in scenario_dirs() for e in expected_under(d) if e[2] == 0)
     assert not loose, f"expect markers without a column: {loose}"
+
+
+def test_scanning_more_never_adds_findings() -> None:
+    """Stacks that reuse names and ids (one template per environment) must not link to each other.
+
+    Scanning all scenarios at once may decide less (several clusters make Kubernetes objects'
+    cluster unknown; companions elsewhere may be "maybe"), but it must never report a finding
+    that no scenario reports on its own.
+    """
+    whole = actual(run([FIXTURES], Options()).findings)
+    parts: set = set()
+    for directory in scenario_dirs():
+        parts |= actual(run([directory], Options()).findings)
+    assert whole - parts == set()

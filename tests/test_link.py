@@ -47,3 +47,25 @@ def test_a_candidate_with_unknown_name_keeps_a_miss_unknown() -> None:
     ext = resource(kinds.EXTENSION, "ext", storage_account_name="backupsa")
     account = resource(kinds.STORAGE_ACCOUNT, "sa", name=Unknown("var.name"))
     assert linked(ext, account) == ([], True)
+
+
+def test_same_stack_targets_win_and_several_other_stacks_are_ambiguous() -> None:
+    from linter.graph import Link
+    from linter.link import same_stack_first
+
+    def in_stack(address: str, stack: str) -> Resource:
+        res = resource(kinds.STORAGE_ACCOUNT, address)
+        res.stack = stack
+        return res
+
+    ext = resource(kinds.EXTENSION, "ext")
+    ext.stack = "/repo/prod"
+    prod, dev, test = (
+        in_stack("prod", "/repo/prod"),
+        in_stack("dev", "/repo/dev"),
+        in_stack("test", "/repo/test"),
+    )
+    assert same_stack_first(ext, Link(targets=(dev, prod))).targets == (prod,)
+    assert same_stack_first(ext, Link(targets=(dev,))).targets == (dev,)
+    ambiguous = same_stack_first(ext, Link(targets=(dev, test)))
+    assert ambiguous.targets == () and ambiguous.unknown is not None
