@@ -294,9 +294,10 @@ def write_results(
         f"Estate `{size}`: " + ", ".join(f"{v} {k} files" for k, v in counts.items()) + ".",
         "",
         "Wall and CPU are medians over the runs shown; CPU is user+system of the process tree; "
-        "memory is the peak RSS summed over the process tree. Ratio = checkov wall / ours wall.",
+        "memory is the peak PSS (RSS with shared pages counted once) summed over the process tree. "
+        "Ratio = checkov wall / ours wall.",
         "",
-        "| case | runs | ours wall | ours CPU | ours peak RSS | checkov wall | checkov CPU | checkov peak RSS "
+        "| case | runs | ours wall | ours CPU | ours peak memory | checkov wall | checkov CPU | checkov peak memory "
         "| ratio | target | note |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
