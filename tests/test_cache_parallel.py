@@ -22,6 +22,14 @@ from linter.terraform.loader import TerraformLoader
 TF = 'resource "azurerm_resource_group" "rg{i}" {{\n  name     = "rg-{i}"\n  location = "westeurope"\n}}\n'
 
 
+@pytest.fixture(autouse=True)
+def cache_on() -> None:
+    """Earlier tests may have run the engine with ``--no-cache``, which turns caching off per process."""
+    cache.set_enabled(True)
+    yield
+    cache.set_enabled(True)
+
+
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "cache"
