@@ -14,6 +14,7 @@ from linter.arm.template import Instance
 from linter.arm.values import principal_symbol
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value, get_path, items, normalize_region
+from linter.values import any_equals, no_spaces
 
 AKS = "microsoft.containerservice/managedclusters"
 BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
@@ -96,12 +97,6 @@ def region(value: Value) -> Value:
         if "<" in value.value:
             return Unknown(f"location {value.value!r} is only known at deployment", value.span)
         return Known(normalize_region(value.value), value.span, value.via)
-    return value
-
-
-def no_spaces(value: Value) -> Value:
-    if isinstance(value, Known) and isinstance(value.value, str):
-        return Known(value.value.replace(" ", ""), value.span, value.via)
     return value
 
 
@@ -359,18 +354,8 @@ def backup_policy(inst: Instance, res: Resource) -> list[Resource]:
     )
     stores = [s for s in stores if s is not ABSENT]
     res.attrs["data_store_types"] = Known(stores, rules.span or inst.span)
-    res.attrs["uses_vault_store"] = _any_equals(stores, "VaultStore", rules.span or inst.span)
+    res.attrs["uses_vault_store"] = any_equals(stores, "VaultStore", rules.span or inst.span)
     return [res]
-
-
-def _any_equals(values: list[Value], wanted: str, span: Span) -> Value:
-    unknown: Value | None = None
-    for v in values:
-        if isinstance(v, Known) and isinstance(v.value, str) and v.value.lower() == wanted.lower():
-            return Known(True, v.span)
-        if isinstance(v, Unknown):
-            unknown = v
-    return unknown if unknown is not None else Known(False, span)
 
 
 @adapts("Microsoft.DataProtection/backupVaults/backupInstances")

@@ -18,6 +18,7 @@ from linter.arm.evaluate import MAX_COPY, CopyNode, Deployment, Frame, Param, Sc
 from linter.arm.jsonpos import PosDict
 from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain
 from linter.model import Known, Span, Symbol, Unknown, Value
+from linter.values import condition_and
 
 MAX_DEPTH = 12  # nested deployments
 MAX_INSTANCES = 20000
@@ -390,12 +391,12 @@ class TemplateRun:
             return None
         if isinstance(rtype, str) and "@" in rtype:
             rtype = rtype.split("@", 1)[0]
-        condition = _and(self.condition, loop_cond)
+        condition = condition_and(self.condition, loop_cond)
         if parent is not None:
-            condition = _and(condition, parent.condition)
+            condition = condition_and(condition, parent.condition)
         if "condition" in keys:
             cspan = decl.key_spans.get(keys["condition"]) if isinstance(decl, PosDict) else span
-            condition = _and(condition, _as_bool(eval_node(decl[keys["condition"]], cspan, scope)))
+            condition = condition_and(condition, _as_bool(eval_node(decl[keys["condition"]], cspan, scope)))
         parent_name = parent.name if parent else None
         parent_id = parent.rid if parent else None
         if "parent" in keys:  # Bicep parent: symbolic reference
@@ -406,7 +407,7 @@ class TemplateRun:
                 parent_name, parent_id = handle.instance.name, handle.instance.rid
                 if "/" not in rtype.split("/", 2)[-1] and handle.instance.rtype:
                     pass
-                condition = _and(condition, handle.instance.condition)
+                condition = condition_and(condition, handle.instance.condition)
             else:
                 parent_name, parent_id = Unk("parent resource not known"), Unk("parent resource not known")
         if parent is not None and "." not in rtype.split("/", 1)[0]:
@@ -645,18 +646,6 @@ def _as_bool(value: Value) -> Value:
     if isinstance(value, Known) and not isinstance(value.value, bool):
         return Unknown("condition is not a boolean", value.span)
     return value
-
-
-def _and(a: Value, b: Value) -> Value:
-    if isinstance(a, Known) and a.value is False:
-        return a
-    if isinstance(b, Known) and b.value is False:
-        return b
-    if isinstance(a, Known) and a.value is True:
-        return b
-    if isinstance(b, Known) and b.value is True:
-        return a
-    return a if isinstance(a, Unknown) else b
 
 
 def _address_of(rtype: str, name: Any, decl: dict) -> str:

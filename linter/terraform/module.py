@@ -17,6 +17,7 @@ from typing import Any
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value
 from linter.terraform import hcl
 from linter.terraform.evaluate import ChildScope, Evaluator, Lazy, Scope
+from linter.values import condition_and
 
 META_ARGUMENTS = {
     "count",
@@ -276,7 +277,7 @@ class ModuleInstance:
 
         def make(address: str, names: dict[str, Value], condition: Value) -> ResourceInstance:
             scope = ChildScope(self, names) if names else self
-            cond = _and(self.condition, condition)
+            cond = condition_and(self.condition, condition)
             return ResourceInstance(type_, name, address, block, scope, cond, self)
 
         if count_attr is not None:
@@ -407,7 +408,7 @@ class ModuleInstance:
                 self.loader,
                 self.depth + 1,
                 address,
-                _and(self.condition, cond),
+                condition_and(self.condition, cond),
             )
             child.root_key = self.root_key
             out.append(child)
@@ -454,15 +455,3 @@ def _key(v: Value) -> str | None:
     if isinstance(v, Known) and isinstance(v.value, str | int | float) and not isinstance(v.value, bool):
         return str(v.value)
     return None
-
-
-def _and(a: Value, b: Value) -> Value:
-    if isinstance(a, Known) and a.value is True:
-        return b
-    if isinstance(b, Known) and b.value is True:
-        return a
-    if isinstance(a, Known) and a.value is False:
-        return a
-    if isinstance(b, Known) and b.value is False:
-        return b
-    return a if isinstance(a, Unknown) else b

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Value, normalize_region
 from linter.terraform.module import ResourceInstance
+from linter.values import no_spaces  # noqa: F401 - re-exported for adapters
 
 Adapter = Callable[[ResourceInstance], list[Resource]]
 ADAPTERS: dict[str, Adapter] = {}
@@ -62,12 +63,6 @@ def region(value: Value) -> Value:
     """Normalise a known region string; symbols and unknowns pass through."""
     if isinstance(value, Known) and isinstance(value.value, str):
         return Known(normalize_region(value.value), value.span, value.via)
-    return value
-
-
-def no_spaces(value: Value) -> Value:
-    if isinstance(value, Known) and isinstance(value.value, str):
-        return Known(value.value.replace(" ", ""), value.span, value.via)
     return value
 
 

@@ -7,6 +7,7 @@ from linter.graph import Resource
 from linter.model import ABSENT, Known, Unknown, Value, get_path
 from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
+from linter.values import any_equals
 
 AKS_DATASOURCE = "Microsoft.ContainerService/managedClusters"
 BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
@@ -141,18 +142,8 @@ def backup_policy(inst: ResourceInstance) -> list[Resource]:
         for life in rule.blocks("life_cycle"):
             stores.append(life.attr("data_store_type"))
     res.attrs["data_store_types"] = Known(stores, inst.block.span)
-    res.attrs["uses_vault_store"] = _any_equals(stores, "VaultStore", inst)
+    res.attrs["uses_vault_store"] = any_equals(stores, "VaultStore", inst.block.span)
     return [res]
-
-
-def _any_equals(values: list[Value], wanted: str, inst: ResourceInstance) -> Value:
-    unknown: Value | None = None
-    for v in values:
-        if isinstance(v, Known) and isinstance(v.value, str) and v.value.lower() == wanted.lower():
-            return Known(True, v.span)
-        if isinstance(v, Unknown):
-            unknown = v
-    return unknown if unknown is not None else Known(False, inst.block.span)
 
 
 @adapts("azurerm_data_protection_backup_instance_kubernetes_cluster")
