@@ -15,6 +15,7 @@ from linter import kinds
 from linter.graph import Resource
 from linter.k8s.volumes import DATAPROTECTION_NAMESPACE, VELERO_GROUP, api_group, namespace_of
 from linter.model import Known, Value
+from linter.values import text
 
 VELERO_NAMESPACE = "velero"
 WORKLOAD_KINDS = {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Pod"}
@@ -22,9 +23,6 @@ WORKLOAD_KINDS = {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Pod"}
 INSTALL_LABELS = (("component", "velero"), ("app.kubernetes.io/name", "velero"))
 _CHART_ARCHIVE = re.compile(r"^velero-\d[\w.+-]*\.tgz$")
 
-
-def _text(value: Value) -> str | None:
-    return value.value if isinstance(value, Known) and isinstance(value.value, str) else None
 
 
 def _label(resource: Resource, attr: str, key: str) -> Value | None:
@@ -39,7 +37,7 @@ def install_label(resource: Resource) -> tuple[str, Value] | None:
     for attr in ("labels", "template_labels"):
         for key, wanted in INSTALL_LABELS:
             value = _label(resource, attr, key)
-            if value is not None and (_text(value) or "").lower() == wanted:
+            if value is not None and (text(value) or "").lower() == wanted:
                 return attr, value
     return None
 
@@ -65,9 +63,9 @@ def marker(resource: Resource) -> Marker | None:
     if not resource.may_exist:
         return None
     if resource.kind == kinds.HELM_RELEASE:
-        chart = _text(resource.attr("chart"))
+        chart = text(resource.attr("chart"))
         if chart and is_velero_chart(chart):
-            ns = _text(resource.attr("namespace")) or f"<release {resource.address}>"
+            ns = text(resource.attr("namespace")) or f"<release {resource.address}>"
             return Marker(resource, "chart", f'Helm chart "{chart}" ({resource.address})', ns)
         return None
     ns = namespace_of(resource)
@@ -79,9 +77,9 @@ def marker(resource: Resource) -> Marker | None:
         return None
     if resource.kind != kinds.K8S_OBJECT:
         return None
-    kind = _text(resource.attr("kind")) or ""
-    name = _text(resource.attr("name")) or "?"
-    api = _text(resource.attr("api_version")) or ""
+    kind = text(resource.attr("kind")) or ""
+    name = text(resource.attr("name")) or "?"
+    api = text(resource.attr("api_version")) or ""
     if VELERO_GROUP.match(api_group(resource)):
         return Marker(resource, "api_version", f'{kind} "{name}" ({api}) in namespace "{ns}"', ns)
     if kind in WORKLOAD_KINDS:
@@ -102,7 +100,7 @@ def is_velero_own(resource: Resource) -> bool:
     if resource.kind == kinds.K8S_OBJECT:
         if VELERO_GROUP.match(api_group(resource)):
             return True
-        name = _text(resource.attr("name")) or ""
-        if _text(resource.attr("kind")) == "CustomResourceDefinition" and name.endswith("velero.io"):
+        name = text(resource.attr("name")) or ""
+        if text(resource.attr("kind")) == "CustomResourceDefinition" and name.endswith("velero.io"):
             return True
     return install_label(resource) is not None

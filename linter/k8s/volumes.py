@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from linter import kinds
 from linter.graph import Resource, ResourceGraph
 from linter.model import ABSENT, Known, Unknown, Value, as_bool
+from linter.values import text
 
 DISK_CSI = "disk.csi.azure.com"
 FILE_CSI = "file.csi.azure.com"
@@ -79,9 +80,6 @@ class ClassInfo:
         return ABSENT
 
 
-def _text(value: Value) -> str | None:
-    return value.value if isinstance(value, Known) and isinstance(value.value, str) else None
-
 
 def parameters(resource: Resource, attr: str = "parameters") -> dict[str, Value]:
     value = resource.attr(attr)
@@ -91,8 +89,8 @@ def parameters(resource: Resource, attr: str = "parameters") -> dict[str, Value]
 
 
 def _declared(resource: Resource) -> ClassInfo:
-    name = _text(resource.attr("name")) or ""
-    return ClassInfo(name, _text(resource.attr("provisioner")), parameters(resource), resource)
+    name = text(resource.attr("name")) or ""
+    return ClassInfo(name, text(resource.attr("provisioner")), parameters(resource), resource)
 
 
 def _builtin(name: str, via_default: bool = False) -> ClassInfo | None:
@@ -152,15 +150,15 @@ def resolve_class(graph: ResourceGraph, volume: Resource) -> ClassInfo | None:
     value = volume.attr("storage_class_name")
     if value is ABSENT:
         return default_class(graph, volume) if volume.kind == kinds.PERSISTENT_VOLUME_CLAIM else None
-    name = _text(value)
+    name = text(value)
     if not name:  # unknown, or "" (explicitly no class: binds to a static PV)
         return None
-    declared = [sc for sc in storage_classes(graph, volume) if _text(sc.attr("name")) == name]
+    declared = [sc for sc in storage_classes(graph, volume) if text(sc.attr("name")) == name]
     if len(declared) == 1:
         return _declared(declared[0])
     if declared:
         infos = {
-            (i.provisioner, tuple(sorted((k, _text(v)) for k, v in i.parameters.items())))
+            (i.provisioner, tuple(sorted((k, text(v)) for k, v in i.parameters.items())))
             for i in map(_declared, declared)
         }
         return _declared(declared[0]) if len(infos) == 1 else None
@@ -222,15 +220,15 @@ def backup_extension(graph: ResourceGraph, resource: Resource) -> Resource | Non
 def namespace_of(resource: Resource) -> str | None:
     """The namespace name of an object (a Namespace's own name); ``default`` when not set."""
     if resource.kind == kinds.NAMESPACE:
-        return _text(resource.attr("name"))
+        return text(resource.attr("name"))
     value = resource.attr("namespace")
     if value is ABSENT:
         return "default"
-    return _text(value)
+    return text(value)
 
 
 def api_group(resource: Resource) -> str:
-    api = _text(resource.attr("api_version")) or ""
+    api = text(resource.attr("api_version")) or ""
     return api.rsplit("/", 1)[0] if "/" in api else ""
 
 

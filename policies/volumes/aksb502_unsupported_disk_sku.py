@@ -52,12 +52,9 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.k8s.volumes import DISK_CSI, SKU_PARAMETERS, parameters, resolve_class
-from linter.model import Finding, Known, Severity
+from linter.model import Finding, Severity
 from linter.rules import Citation, rule
-
-
-def _text(value: object) -> str | None:
-    return value.value if isinstance(value, Known) and isinstance(value.value, str) else None
+from linter.values import text
 
 
 @rule(
@@ -76,15 +73,15 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
     skus = ctx.matrix.unsupported_disk_skus
     builtin_unsupported = {c.lower() for c in ctx.matrix.data.get("unsupported_storage_classes", [])}
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
-        name = _text(sc.attr("name")) or ""
-        if not sc.may_exist or name.startswith("acstor-") or _text(sc.attr("provisioner")) != DISK_CSI:
+        name = text(sc.attr("name")) or ""
+        if not sc.may_exist or name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
             continue
         params = parameters(sc)
         for key in SKU_PARAMETERS:
             value = params.get(key)
             if value is not None:
                 yield from ctx.unresolved(sc, value, f"parameters.{key}")
-            sku = _text(value)
+            sku = text(value)
             if sku is not None and sku.lower() in skus:
                 yield ctx.finding(
                     sc,
@@ -95,13 +92,13 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
                 )
                 break
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
-        if not pv.may_exist or _text(pv.attr("csi_driver")) != DISK_CSI:
+        if not pv.may_exist or text(pv.attr("csi_driver")) != DISK_CSI:
             continue
         attrs = parameters(pv, "volume_attributes")
         reported = False
         for key in SKU_PARAMETERS:
             value = attrs.get(key)
-            sku = _text(value)
+            sku = text(value)
             if sku is not None and sku.lower() in skus:
                 reported = True
                 yield ctx.finding(
@@ -124,7 +121,7 @@ def _builtin(graph, ctx, volume, unsupported: set[str]) -> Iterator[Finding]:  #
     info = resolve_class(graph, volume)
     if info is None or not info.builtin or info.via_default or info.name.lower() not in unsupported:
         return
-    sku = _text(info.parameter(*SKU_PARAMETERS)) or "?"
+    sku = text(info.parameter(*SKU_PARAMETERS)) or "?"
     yield ctx.finding(
         volume,
         f'{volume.address} uses the built-in class "{info.name}" ({sku} disks); backup skips Premium '

@@ -53,12 +53,9 @@ from collections.abc import Iterator, Mapping
 
 from linter import kinds
 from linter.k8s.volumes import ACSTOR_PROVISIONERS, BLOB_CSI, FILE_CSI, parameters, resolve_class
-from linter.model import Finding, Known, Severity, Unknown, Value
+from linter.model import Finding, Severity, Unknown, Value
 from linter.rules import Citation, rule
-
-
-def _text(value: object) -> str | None:
-    return value.value if isinstance(value, Known) and isinstance(value.value, str) else None
+from linter.values import text
 
 
 def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_supported: bool) -> str | None:
@@ -69,7 +66,7 @@ def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_suppor
         protocol = params.get("protocol")
         if isinstance(protocol, Unknown):
             return None
-        return "Azure Files NFS" if (_text(protocol) or "smb").lower() == "nfs" else None
+        return "Azure Files NFS" if (text(protocol) or "smb").lower() == "nfs" else None
     if driver == BLOB_CSI:
         return "Azure Blob"
     if driver in ACSTOR_PROVISIONERS:
@@ -94,7 +91,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
     smb = ctx.matrix.flag("azure_files_smb_supported")
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         yield from ctx.unresolved(sc, sc.attr("provisioner"), "provisioner")
-        driver = _text(sc.attr("provisioner"))
+        driver = text(sc.attr("provisioner"))
         what = unsupported_type(driver, parameters(sc), smb)
         if sc.may_exist and what:
             yield ctx.finding(
@@ -103,7 +100,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
                 attribute="provisioner",
             )
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
-        driver = _text(pv.attr("csi_driver"))
+        driver = text(pv.attr("csi_driver"))
         what = unsupported_type(driver, parameters(pv, "volume_attributes"), smb)
         if pv.may_exist and what:
             yield ctx.finding(

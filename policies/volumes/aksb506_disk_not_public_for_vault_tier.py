@@ -62,8 +62,9 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.k8s.volumes import DISK_CSI, parameters, vault_tier_instance
-from linter.model import Finding, Known, RelatedLocation, Severity
+from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
+from linter.values import text
 
 #: parameter -> values (lower-cased) that take disks off the public network; "*" = any non-empty value
 RESTRICTING = (
@@ -77,10 +78,6 @@ SPELLING = {
     "publicnetworkaccess": "publicNetworkAccess",
     "diskaccessid": "diskAccessID",
 }
-
-
-def _text(value: object) -> str | None:
-    return value.value if isinstance(value, Known) and isinstance(value.value, str) else None
 
 
 @rule(
@@ -100,8 +97,8 @@ def _text(value: object) -> str | None:
 def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     explicit = bool(ctx.options.get("require_explicit_public", False))
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
-        name = _text(sc.attr("name")) or ""
-        if not sc.may_exist or name.startswith("acstor-") or _text(sc.attr("provisioner")) != DISK_CSI:
+        name = text(sc.attr("name")) or ""
+        if not sc.may_exist or name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
             continue
         instance = vault_tier_instance(graph, sc)
         if instance is None:
@@ -112,11 +109,11 @@ def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ig
             value = params.get(key)
             if value is not None:
                 yield from ctx.unresolved(sc, value, f"parameters.{key}")
-            text = _text(value)
-            if text and ("*" in bad or text.lower() in bad):
+            setting = text(value) if value is not None else None
+            if setting and ("*" in bad or setting.lower() in bad):
                 yield ctx.finding(
                     sc,
-                    f'storage class {sc.address} sets {SPELLING[key]} "{text}"; its disks are not public, so moving '
+                    f'storage class {sc.address} sets {SPELLING[key]} "{setting}"; its disks are not public, so moving '
                     f"backups of cluster volumes to the vault tier ({instance.address}) fails",
                     attribute=f"parameters.{key}",
                     span=getattr(value, "span", None),
