@@ -204,3 +204,33 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
     },
     NAMESPACE: {"name": "metadata.name", "labels": "dict", "annotations": "dict", "ref:cluster": "cluster"},
 }
+
+#: The data-protection extension type (compared case-insensitively; iac-mapping §1.3).
+BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
+_BSL = "configuration.backupStorageLocation"
+#: extension attribute -> the configuration setting it is read from (R04, R19); all four are required.
+EXTENSION_STORAGE_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("bucket", f"{_BSL}.bucket"),
+    ("storage_account_name", f"{_BSL}.config.storageAccount"),
+    ("storage_resource_group", f"{_BSL}.config.resourceGroup"),
+    ("storage_subscription_id", f"{_BSL}.config.subscriptionId"),
+)
+
+
+def put_extension_settings(resource, extension_type, settings, span) -> None:  # type: ignore[no-untyped-def]
+    """The extension attributes every front end derives the same way from type and settings."""
+    from linter.model import ABSENT, Known, Unknown, get_path
+
+    if isinstance(extension_type, Known) and isinstance(extension_type.value, str):
+        resource.attrs["is_backup"] = Known(
+            extension_type.value.lower() == BACKUP_EXTENSION_TYPE, extension_type.span
+        )
+    elif isinstance(extension_type, Unknown):
+        resource.attrs["is_backup"] = extension_type
+    resource.attrs["configuration_settings"] = settings if settings is not ABSENT else Known({}, span)
+    if settings is ABSENT:
+        return
+    for attr, key in EXTENSION_STORAGE_SETTINGS:
+        value = get_path(settings, key)
+        if value is not ABSENT:
+            resource.attrs[attr] = value

@@ -17,8 +17,6 @@ from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value, get_path, 
 from linter.values import any_equals, no_spaces
 
 AKS = "microsoft.containerservice/managedclusters"
-BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
-BSL = "configuration.backupStorageLocation"
 
 ADAPTERS: dict[str, Callable[[Instance, Resource], list[Resource]]] = {}
 
@@ -274,20 +272,9 @@ def extension(inst: Instance, res: Resource) -> list[Resource]:
     put(res, "name", name_value(inst))
     ext_type = prop(inst, "properties", "extensionType")
     put(res, "extension_type", ext_type)
-    if isinstance(ext_type, Known) and isinstance(ext_type.value, str):
-        res.attrs["is_backup"] = Known(ext_type.value.lower() == BACKUP_EXTENSION_TYPE, ext_type.span)
-    elif isinstance(ext_type, Unknown):
-        res.attrs["is_backup"] = ext_type
     settings = prop(inst, "properties", "configurationSettings")
-    res.attrs["configuration_settings"] = settings if settings is not ABSENT else Known({}, inst.span)
+    kinds.put_extension_settings(res, ext_type, settings, inst.span)
     put(res, "configuration_protected_settings", prop(inst, "properties", "configurationProtectedSettings"))
-    for attr, key in (
-        ("bucket", f"{BSL}.bucket"),
-        ("storage_account_name", f"{BSL}.config.storageAccount"),
-        ("storage_resource_group", f"{BSL}.config.resourceGroup"),
-        ("storage_subscription_id", f"{BSL}.config.subscriptionId"),
-    ):
-        put(res, attr, get_path(settings, key) if settings is not ABSENT else ABSENT)
     put(res, "release_namespace", prop(inst, "properties", "scope", "cluster", "releaseNamespace"))
     put(res, "target_namespace", prop(inst, "properties", "scope", "namespace", "targetNamespace"))
     put(res, "release_train", prop(inst, "properties", "releaseTrain"))

@@ -24,7 +24,6 @@ INSTALL_LABELS = (("component", "velero"), ("app.kubernetes.io/name", "velero"))
 _CHART_ARCHIVE = re.compile(r"^velero-\d[\w.+-]*\.tgz$")
 
 
-
 def _label(resource: Resource, attr: str, key: str) -> Value | None:
     labels = resource.attr(attr)
     if isinstance(labels, Known) and isinstance(labels.value, dict):

@@ -80,7 +80,6 @@ class ClassInfo:
         return ABSENT
 
 
-
 def parameters(resource: Resource, attr: str = "parameters") -> dict[str, Value]:
     value = resource.attr(attr)
     if isinstance(value, Known) and isinstance(value.value, dict):

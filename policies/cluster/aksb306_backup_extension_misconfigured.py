@@ -78,13 +78,7 @@ from linter.queries import backup_extensions
 from linter.rules import Citation, rule
 from linter.values import show, text
 
-BSL = "configuration.backupStorageLocation"
-REQUIRED = (
-    ("bucket", f"{BSL}.bucket"),
-    ("storage_account_name", f"{BSL}.config.storageAccount"),
-    ("storage_resource_group", f"{BSL}.config.resourceGroup"),
-    ("storage_subscription_id", f"{BSL}.config.subscriptionId"),
-)
+REQUIRED = kinds.EXTENSION_STORAGE_SETTINGS
 
 
 @rule(

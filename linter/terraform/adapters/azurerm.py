@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Unknown, Value, get_path
+from linter.model import ABSENT, Known, Unknown, Value
 from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
 from linter.values import any_equals
 
 AKS_DATASOURCE = "Microsoft.ContainerService/managedClusters"
-BACKUP_EXTENSION_TYPE = "microsoft.dataprotection.kubernetes"
-BSL = "configuration.backupStorageLocation"
 
 
 def _identity(res: Resource, inst: ResourceInstance) -> None:
@@ -168,19 +166,7 @@ def extension(inst: ResourceInstance) -> list[Resource]:
     put(res, "name", inst.attr("name"))
     ext_type = inst.attr("extension_type")
     put(res, "extension_type", ext_type)
-    if isinstance(ext_type, Known) and isinstance(ext_type.value, str):
-        res.attrs["is_backup"] = Known(ext_type.value.lower() == BACKUP_EXTENSION_TYPE, ext_type.span)
-    elif isinstance(ext_type, Unknown):
-        res.attrs["is_backup"] = ext_type
-    settings = inst.attr("configuration_settings")
-    res.attrs["configuration_settings"] = settings if settings is not ABSENT else Known({}, inst.block.span)
-    for attr, key in (
-        ("bucket", f"{BSL}.bucket"),
-        ("storage_account_name", f"{BSL}.config.storageAccount"),
-        ("storage_resource_group", f"{BSL}.config.resourceGroup"),
-        ("storage_subscription_id", f"{BSL}.config.subscriptionId"),
-    ):
-        put(res, attr, get_path(settings, key) if settings is not ABSENT else ABSENT)
+    kinds.put_extension_settings(res, ext_type, inst.attr("configuration_settings"), inst.block.span)
     put(res, "release_namespace", inst.attr("release_namespace"))
     put(res, "target_namespace", inst.attr("target_namespace"))
     put(res, "configuration_protected_settings", inst.attr("configuration_protected_settings"))
