@@ -251,23 +251,10 @@ def render_dot(items: list[Chain]) -> str:
 
 
 def build_graph(paths: list[Path], options: Any) -> ResourceGraph:
-    """Load and link the resources of ``paths`` the way ``engine.run`` does."""
-    from linter.discover import discover
-    from linter.engine import load_stacks
-    from linter.link import link
-    from linter.stack import LoadContext
+    """Load and link the resources of ``paths`` exactly as ``check`` does."""
+    from linter.engine import load_graph
 
-    found = discover(paths, options.exclude)
-    ctx = LoadContext(
-        var_files=list(options.var_files),
-        param_files=dict(options.param_files),
-        deployment=dict(options.deployment),
-        max_file_bytes=options.max_file_bytes,
-    )
-    resources, _diagnostics, _files, _notes = load_stacks(found, ctx)
-    graph = ResourceGraph(resources)
-    link(graph, {"cluster_mapping": options.cluster_mapping})
-    return graph
+    return load_graph(paths, options).graph
 
 
 def render(paths: list[Path], fmt: str = "mermaid", options: Any = None) -> str:

@@ -94,14 +94,20 @@ def load_stacks(
     return resources, diagnostics, files, notes
 
 
-def run(paths: list[Path], options: Options | None = None, registry: Registry | None = None) -> Report:
-    options = options or Options()
-    started = time.perf_counter()
-    if registry is None:
-        from policies import load_builtin_rules
+@dataclass
+class Loaded:
+    """Everything before the policies run: what ``check`` and ``graph`` share."""
 
-        registry = load_builtin_rules()
-    matrix = matrix_mod.load(options.matrix)
+    found: Any
+    graph: ResourceGraph
+    diagnostics: list[Finding]
+    files: list[Path]
+    notifications: list[Notification]
+    ctx: LoadContext
+
+
+def load_graph(paths: list[Path], options: Options) -> Loaded:
+    """Discover, load every language and link: the linked graph of ``paths``."""
     cache.set_enabled(not options.extra.get("no_cache", False))
     found = discover(paths, options.exclude)
     progress.set_total(sum(len(v) for v in found.files.values()))
@@ -120,11 +126,24 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
         )
     cache.maybe_prune()
-    progress.stage("evaluating rules")
     graph = ResourceGraph(resources)
     link(graph, {"cluster_mapping": options.cluster_mapping})
+    return Loaded(found, graph, diagnostics, files, notifications, ctx)
 
-    findings: list[Finding] = list(diagnostics)
+
+def run(paths: list[Path], options: Options | None = None, registry: Registry | None = None) -> Report:
+    options = options or Options()
+    started = time.perf_counter()
+    if registry is None:
+        from policies import load_builtin_rules
+
+        registry = load_builtin_rules()
+    matrix = matrix_mod.load(options.matrix)
+    loaded = load_graph(paths, options)
+    graph = loaded.graph
+    progress.stage("evaluating rules")
+
+    findings: list[Finding] = list(loaded.diagnostics)
     tool_error = False
     for rule in registry:
         spec = rule.spec
@@ -137,7 +156,7 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
             findings.extend(rule.check(graph, rctx))
         except Exception as e:  # noqa: BLE001 - one crashing rule must not stop the run (AKSB900)
             tool_error = True
-            span = _crash_span(e, resources)
+            span = _crash_span(e, graph.resources)
             findings.append(
                 Finding(
                     rule_id="AKSB900",
@@ -160,22 +179,22 @@ def run(paths: list[Path], options: Options | None = None, registry: Registry | 
             f.severity = Severity(override)
     findings = _dedupe(findings)
     wanted: set[str] | None = None
-    if found.explicit and all(p.is_file() for p in paths):
-        wanted = {str(p) for p in found.explicit}
+    if loaded.found.explicit and all(p.is_file() for p in paths):
+        wanted = {str(p) for p in loaded.found.explicit}
         findings = [f for f in findings if f.span.file in wanted]
-    findings = _apply_suppressions(findings, options, ctx, [str(p) for p in files])
+    findings = _apply_suppressions(findings, options, loaded.ctx, [str(p) for p in loaded.files])
     if wanted is not None:  # AKSB901 about comments in context files is not for this run
         findings = [f for f in findings if f.span.file in wanted]
     findings.sort(key=Finding.sort_key)
     cwd = Path.cwd()
     return Report(
         findings=findings,
-        files_scanned=len({p for p in files}),
+        files_scanned=len(set(loaded.files)),
         duration=time.perf_counter() - started,
         cwd=cwd,
         repo_root=repo_root(paths[0] if paths else cwd),
         matrix_revision=matrix.revision,
-        notifications=notifications,
+        notifications=loaded.notifications,
         category=options.category,
         tool_error=tool_error,
     )
