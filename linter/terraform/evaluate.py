@@ -45,6 +45,13 @@ class ChildScope:
         return self.parent.lookup(name, span)
 
 
+class EmptyScope:
+    """A scope with nothing in it: tfvars, variable defaults and provider constraints reference nothing."""
+
+    def lookup(self, name: str, span: Span) -> Value:
+        return Unknown(f"{name} cannot be referenced here", span)
+
+
 MAX_DEPTH = 200
 
 

@@ -21,16 +21,9 @@ from linter.cache import (
 from linter.model import Finding, Known, Span, Unknown, Value
 from linter.stack import parse_error
 from linter.terraform import hcl
-from linter.terraform.evaluate import Evaluator
+from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
 from linter.textfile import read_text
-
-
-class _Empty:
-    """A scope with nothing in it: tfvars and variable defaults may not reference anything."""
-
-    def lookup(self, name: str, span):  # type: ignore[no-untyped-def]
-        return Unknown(f"{name} cannot be referenced here", span)
 
 
 @functools.lru_cache(maxsize=1)
@@ -217,7 +210,7 @@ class TerraformLoader:
             parsed = self.parse(p)
             if parsed is None:
                 continue
-            evaluator = Evaluator(_Empty())
+            evaluator = Evaluator(EmptyScope())
             for name, attr in parsed.body.attributes.items():
                 values[name] = attribute_value(evaluator, attr)
         return values
@@ -231,7 +224,7 @@ class TerraformLoader:
                 continue
             default = block.body.attributes.get("default")
             if default is not None:
-                v = attribute_value(Evaluator(_Empty()), default)
+                v = attribute_value(Evaluator(EmptyScope()), default)
                 out[name] = Known(v.value, default.span, v.via) if isinstance(v, Known) else v
             else:
                 out[name] = Unknown(f"variable {name!r} has no default and no value", block.span)

@@ -13,17 +13,10 @@ from linter import kinds
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Value
 from linter.terraform import hcl
-from linter.terraform.evaluate import Evaluator
+from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, attribute_value
 
 _REGISTRY_PREFIXES = ("registry.terraform.io/", "registry.opentofu.org/")
-
-
-class _Empty:
-    def lookup(self, name, span):  # type: ignore[no-untyped-def]
-        from linter.model import Unknown
-
-        return Unknown(f"{name} cannot be referenced here", span)
 
 
 def _requirement(address: str, span, stack: str, **attrs: Value) -> Resource:  # type: ignore[no-untyped-def]
@@ -57,7 +50,7 @@ def provider_requirements(root: ModuleInstance, loader) -> list[Resource]:  # ty
 
 def _from_module(module: ModuleInstance, stack: str) -> list[Resource]:
     out = []
-    evaluator = Evaluator(_Empty())
+    evaluator = Evaluator(EmptyScope())
     for tf in module.source.terraform_blocks:
         for rp in tf.body.blocks_of("required_providers"):
             for name, attr in rp.body.attributes.items():
@@ -95,7 +88,7 @@ def _from_module(module: ModuleInstance, stack: str) -> list[Resource]:
 
 def _from_lock(parsed: hcl.HclFile, stack: str) -> list[Resource]:
     out = []
-    evaluator = Evaluator(_Empty())
+    evaluator = Evaluator(EmptyScope())
     for block in parsed.body.blocks_of("provider"):
         if not block.labels:
             continue
