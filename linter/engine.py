@@ -88,6 +88,7 @@ def load_stacks(
         resources.extend(result.resources)
         diagnostics.extend(result.diagnostics)
         files.extend(result.files or paths)
+        notes.extend(result.notifications)
         extra = getattr(result, "suppressions", None)
         if extra:
             ctx.__dict__.setdefault("suppressions", []).extend(extra)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from linter.graph import Resource
 from linter.model import Finding, Severity, Span
+from linter.report import Notification
 
 TERRAFORM = "terraform"
 ARM = "arm"
@@ -56,6 +57,9 @@ class StackResult:
     diagnostics: list[Finding] = field(default_factory=list)  # AKSB000 and friends
     suppressions: list[InlineSuppression] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # files actually read (for the summary)
+    #: tool-level messages (a skipped template, syntax the reader does not support): SARIF
+    #: ``toolExecutionNotifications`` and the text summary; never findings
+    notifications: list[Notification] = field(default_factory=list)
 
 
 def parse_error(path: Path, line: int, column: int, message: str) -> Finding:
