@@ -2,7 +2,7 @@
 
 Suppression markers live in comments, and only in comments: ``"# aks-backup-lint: ignore[..]"``
 inside a string, a heredoc or a YAML block scalar is data, not a directive. Parsers differ in
-what they keep of comments (python-hcl2 8 drops positions, pycep drops comments), so this small
+what they keep of comments (python-hcl2 8 drops positions; the Bicep lexer skips them), so this small
 scanner reads the text itself. It also finds where a ``{`` block opened on a line closes, so a
 comment above a resource header can cover the whole resource.
 """

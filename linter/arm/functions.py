@@ -17,7 +17,16 @@ from collections.abc import Callable
 from typing import Any
 
 from linter.arm import expr as ex
-from linter.arm.evaluate import Scope, eval_expr, use_value
+from linter.arm.evaluate import (
+    MAX_COPY,
+    Closure,
+    Namespace,
+    Scope,
+    apply,
+    call_user_function,
+    eval_expr,
+    use_value,
+)
 from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_plain
 from linter.model import Symbol
 
@@ -46,10 +55,22 @@ def lazy(*names: str) -> Callable[[Callable[[ex.Call, Scope], Any]], Callable[[e
 
 def call(node: ex.Call, scope: Scope) -> Any:
     name = node.name.lower()
-    if name.startswith("sys."):
-        name = name[4:]
-    if name.startswith("az."):
-        name = name[3:]
+    frame = scope.frame
+    user = frame.functions.get(name)  # Bicep 'func name', ARM 'namespace.member'
+    if user is not None:
+        return call_user_function(user, [eval_expr(a, scope) for a in node.args], ex.render(node))
+    prefix, dot, rest = name.partition(".")
+    if dot and prefix in ("sys", "az"):
+        name = rest
+    elif dot:
+        namespace = frame.namespaces.get(node.name.partition(".")[0])
+        if namespace is not None:  # import * as ns: ns.function(...)
+            home = namespace.home()
+            user = home.functions.get(rest) if home is not None else None
+            if user is None:
+                return Unk(f"{ex.render(node)}: no such function in {namespace.source}")
+            return call_user_function(user, [eval_expr(a, scope) for a in node.args], ex.render(node))
+        return Unk(f"{ex.render(node)} is only known after deployment")  # resource.listKeys() & co.
     if name in LAZY:
         return LAZY[name](node, scope)
     f = FUNCTIONS.get(name)
@@ -836,20 +857,203 @@ def _object_keys(args: list[Any], node: ex.Call, scope: Scope) -> Any:
 
 @fn("trygetvalue", "tryget")
 def _try_get(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    """What Bicep's ``.?``/``[?]`` compile to: null when the object, key or index is missing."""
     value = args[0]
     for key in args[1:]:
-        value = index(value, key, node)
+        if value is None:
+            return None
+        if isinstance(value, dict) and isinstance(key, str):
+            found = next((k for k in value if k.lower() == key.lower()), None)
+            value = value[found] if found is not None else None
+        elif isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
+            value = value[key] if 0 <= key < len(value) else None
+        else:
+            value = index(value, key, node)
         if value is None or is_unknown(value):
             return value
     return value
 
 
+@fn("flatten")
+def _flatten(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    arrays = args[0]
+    if is_unknown(arrays) or not isinstance(arrays, list):
+        return Unk(f"{ex.render(node)} is not known")
+    out: list[Any] = []
+    for inner in arrays:
+        if is_unknown(inner) or not isinstance(inner, list):
+            return Unk(f"{ex.render(node)}: an item is not a known array")
+        out.extend(inner)
+    return out
+
+
+@fn("indexfromend", "tryindexfromend")
+def _index_from_end(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    target, n = args
+    if is_unknown(target) or is_unknown(n) or not isinstance(target, list) or not isinstance(n, int):
+        return Unk(f"{ex.render(node)} is not known")
+    if 0 < n <= len(target):
+        return target[len(target) - n]
+    return None if node.name.lower() == "tryindexfromend" else Unk(f"{ex.render(node)}: out of range")
+
+
+# --- lambdas (Bicep 'x => ...', ARM lambda('x', ...)) -----------------------------------------
+
+
+@lazy("lambda")
+def _lambda(node: ex.Call, scope: Scope) -> Any:
+    if not node.args:
+        return Unk("lambda() without a body")
+    names = [eval_expr(a, scope) for a in node.args[:-1]]
+    if not all(isinstance(n, str) for n in names):
+        return Unk(f"{ex.render(node)}: lambda parameter names must be strings")
+    return Closure(tuple(names), node.args[-1], scope, ex.render(node))
+
+
+@fn("lambdavariables")
+def _lambda_variables(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    if args and isinstance(args[0], str) and args[0] in scope.locals:
+        return scope.locals[args[0]]
+    return Unk(f"{ex.render(node)} outside its lambda")
+
+
+def _items_and_lambda(args: list[Any], node: ex.Call, want: type = list) -> tuple[Any, Closure] | Unk:
+    """The collection and the lambda of map/filter/...; Unk when either is not usable."""
+    items, f = args[0], args[-1]
+    if is_unknown(items):
+        return Unk(f"{ex.render(node)}: {as_unk(items).reason}")
+    if not isinstance(items, want) or not isinstance(f, Closure):
+        return Unk(f"{ex.render(node)}: arguments are not a known {want.__name__} and a lambda")
+    if len(items) > MAX_COPY:
+        return Unk(f"{ex.render(node)}: too many items to evaluate")
+    return items, f
+
+
+@fn("map")
+def _map(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    got = _items_and_lambda(args, node)
+    if isinstance(got, Unk):
+        return got
+    items, f = got
+    return [apply(f, [x, i]) for i, x in enumerate(items)]
+
+
+@fn("filter")
+def _filter(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    got = _items_and_lambda(args, node)
+    if isinstance(got, Unk):
+        return got
+    items, f = got
+    out = []
+    for i, x in enumerate(items):
+        keep = apply(f, [x, i])
+        if keep is True:
+            out.append(x)
+        elif keep is not False:
+            reason = as_unk(keep).reason if is_unknown(keep) else "the condition is not a boolean"
+            return Unk(f"{ex.render(node)}: {reason}")
+    return out
+
+
+@fn("reduce")
+def _reduce(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    if len(args) != 3:
+        return Unk(f"{ex.render(node)}: reduce() takes an array, an initial value and a lambda")
+    got = _items_and_lambda([args[0], args[2]], node)
+    if isinstance(got, Unk):
+        return got
+    items, f = got
+    current = args[1]
+    for i, x in enumerate(items):
+        current = apply(f, [current, x, i])
+    return current
+
+
+@fn("sort")
+def _sort(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    import functools
+
+    got = _items_and_lambda(args, node)
+    if isinstance(got, Unk):
+        return got
+    items, f = got
+    unknown: list[Unk] = []
+
+    def compare(a: Any, b: Any) -> int:
+        before = apply(f, [a, b])
+        if before is True:
+            return -1
+        if before is not False:
+            unknown.append(as_unk(before) if is_unknown(before) else Unk("the comparison is not a boolean"))
+        return 0 if apply(f, [b, a]) is not True else 1
+
+    result = sorted(items, key=functools.cmp_to_key(compare))
+    return Unk(f"{ex.render(node)}: {unknown[0].reason}") if unknown else result
+
+
+@fn("toobject")
+def _to_object(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    got = _items_and_lambda(args[:2], node)
+    if isinstance(got, Unk):
+        return got
+    items, key_of = got
+    value_of = args[2] if len(args) > 2 else None
+    out: dict[str, Any] = {}
+    for x in items:
+        key = apply(key_of, [x])
+        if not isinstance(key, str):
+            return Unk(f"{ex.render(node)}: a key is not known")
+        out[key] = apply(value_of, [x]) if isinstance(value_of, Closure) else x
+    return out
+
+
+@fn("groupby")
+def _group_by(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    got = _items_and_lambda(args, node)
+    if isinstance(got, Unk):
+        return got
+    items, key_of = got
+    out: dict[str, list[Any]] = {}
+    for x in items:
+        key = apply(key_of, [x])
+        if not isinstance(key, str):
+            return Unk(f"{ex.render(node)}: a key is not known")
+        out.setdefault(key, []).append(x)
+    return out
+
+
+@fn("mapvalues")
+def _map_values(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    got = _items_and_lambda(args, node, dict)
+    if isinstance(got, Unk):
+        return got
+    items, f = got
+    return {k: apply(f, [v]) for k, v in items.items()}
+
+
+@lazy("nameof")
+def _nameof(node: ex.Call, scope: Scope) -> Any:
+    """Bicep ``nameof(symbol)`` / ``nameof(x.prop)``: the last name, known at compile time."""
+    arg = node.args[0] if len(node.args) == 1 else None
+    if isinstance(arg, ex.Ref):
+        return arg.name.rsplit("::", 1)[-1]
+    if isinstance(arg, ex.Prop):
+        return arg.name
+    return Unk(f"{ex.render(node)} is not a name")
+
+
 # --- member access, indexing, names, operators ----------------------------------------------
 
 
-def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
+def member(target: Any, name: str, node: Any, scope: Scope | None) -> Any:
+    """``target.name``: resources, runtime references, imported namespaces and objects.
+
+    Bicep's ``target.?name`` (``node.safe``) is null when the property or the target is; a plain
+    ``.name`` of a missing property fails at deployment, so it is unknown here.
+    """
     from linter.arm.template import ResourceHandle
 
+    safe = getattr(node, "safe", False)
     if isinstance(target, ResourceHandle):
         return target.member(name)
     if isinstance(target, RefObj):
@@ -860,6 +1064,13 @@ def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
         return target
     if isinstance(target, Symbol):
         return Unk(f"{ex.render(node)}: {target.name} is only known at deployment")
+    if isinstance(target, Namespace):
+        home = target.home()
+        if home is None:
+            return Unk(f"{ex.render(node)}: imported from {target.source}, which the linter cannot read")
+        return to_plain(home.variable(name))
+    if target is None and safe:
+        return None
     if isinstance(target, dict):
         if name in target:
             return target[name]
@@ -867,21 +1078,31 @@ def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
         for k, v in target.items():
             if k.lower() == lowered:
                 return v
-        if scope is not None and scope.frame.language == "bicep":
-            return None  # valid Bicep reads a missing property only with '.?' (lost by the parser)
+        if safe:
+            return None
         return Unk(f"{ex.render(node)}: property '{name}' not found")
     return Unk(f"{ex.render(node)}: not an object")
 
 
 def index(target: Any, idx: Any, node: Any) -> Any:
+    """``target[idx]``; Bicep's ``[?idx]`` is null when missing, ``[^n]`` counts from the end."""
     from linter.arm.template import ResourceHandle
 
+    safe = getattr(node, "safe", False)
     if is_unknown(idx):
         return Unk(f"{ex.render(node)}: index {as_unk(idx).reason}")
+    if target is None and safe:
+        return None
     if isinstance(target, list) and isinstance(idx, int) and not isinstance(idx, bool):
-        if -len(target) <= idx < len(target):
+        if getattr(node, "from_end", False):
+            idx = len(target) - idx
+        if 0 <= idx < len(target):
             return target[idx]
+        if safe:
+            return None
         return Unk(f"{ex.render(node)}: index {idx} out of range")
+    if safe and isinstance(target, dict) and isinstance(idx, str):
+        return member(target, idx, node, None)
     if isinstance(target, dict | ResourceHandle | RefObj) and isinstance(idx, str):
         return member(target, idx, node, None)  # type: ignore[arg-type]
     if isinstance(target, Unk):
@@ -907,6 +1128,8 @@ def reference_name(name: str, scope: Scope) -> Any:
         return to_plain(value)
     if name in frame.symbols:
         return symbol_handle(frame, name)
+    if name in frame.namespaces:
+        return frame.namespaces[name]
     if key in frame.params:
         return use_value(frame.param(name), scope)
     return Unk(f"'{name}' is not declared")
