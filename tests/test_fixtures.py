@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from expectations import FIXTURES, actual, compare, expected_under, scenario_dirs
+from expectations import FIXTURES, actual, compare, expected_under, scenario_dirs, use_fixture_module_cache
 
 from linter.engine import Options, run
 
 
 @pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_scenario_findings(directory: Path) -> None:
+def test_scenario_findings(directory: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    use_fixture_module_cache(directory, monkeypatch, tmp_path)
     report = run([directory], Options())
     missing, unexpected = compare(expected_under(directory), actual(report.findings))
     assert not missing, f"expected but not reported: {sorted(missing)}"

@@ -121,7 +121,6 @@ class Closure:
     params: tuple[str, ...]
     body: Any
     scope: Scope
-    text: str = ""
 
 
 @dataclass
@@ -387,8 +386,6 @@ def _eval_for_node(node: ex.ForExpr, span: Span | None, scope: Scope) -> Value:
 
 def eval_expr(node: Any, scope: Scope) -> Any:
     """Evaluate an AST node (or a nested template node) to plain data with Unk/Symbol/RefObj."""
-    from linter.arm import functions
-
     if isinstance(node, ex.Lit):
         return node.value
     if isinstance(node, ex.Call):
@@ -404,7 +401,7 @@ def eval_expr(node: Any, scope: Scope) -> Any:
     if isinstance(node, ex.Op):
         return functions.operator(node, scope)
     if isinstance(node, ex.Lambda):
-        return Closure(node.params, node.body, scope, ex.render(node))
+        return Closure(node.params, node.body, scope)
     if isinstance(node, ex.Method):
         target = eval_expr(node.target, scope)
         if is_unknown(target):
@@ -412,7 +409,7 @@ def eval_expr(node: Any, scope: Scope) -> Any:
         return Unk(f"{ex.render(node)} is only known after deployment")
     if isinstance(node, ex.Interp):
         parts = [p if isinstance(p, str) else eval_expr(p, scope) for p in node.parts]
-        return functions.join_text(parts, ex.render(node))
+        return functions.join_text(parts, node)
     if isinstance(node, ex.ForExpr):
         return to_plain(_eval_for_node(node, None, scope))
     if isinstance(node, str) and scope.frame.language == "arm":
@@ -483,3 +480,7 @@ __all__ = [
     "eval_node",
     "use_value",
 ]
+
+# The functions evaluate their arguments with eval_expr (a cycle); imported last so that each
+# module is complete whichever is imported first.
+from linter.arm import functions  # noqa: E402

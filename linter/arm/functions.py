@@ -445,9 +445,14 @@ FUNCTIONS["greaterorequals"] = _compare(">=")
 # --- strings ----------------------------------------------------------------------------------
 
 
-def join_text(parts: list[Any], what: str) -> Any:
+def join_text(parts: list[Any], what: Any) -> Any:
     """Concatenate text parts: a single Symbol stays a Symbol; Symbols inside text become
-    placeholders (so computed ids stay comparable); unknown parts make it unknown."""
+    placeholders (so computed ids stay comparable); unknown parts make it unknown.
+
+    ``what`` is the expression (or its text), rendered only for an unknown result's reason.
+    """
+    if not isinstance(what, str) and any(is_unknown(p) or isinstance(p, dict | list) for p in parts):
+        what = ex.render(what)
     if len(parts) == 1 and isinstance(parts[0], Symbol):
         return parts[0]
     out = []
@@ -907,7 +912,7 @@ def _lambda(node: ex.Call, scope: Scope) -> Any:
     names = [eval_expr(a, scope) for a in node.args[:-1]]
     if not all(isinstance(n, str) for n in names):
         return Unk(f"{ex.render(node)}: lambda parameter names must be strings")
-    return Closure(tuple(names), node.args[-1], scope, ex.render(node))
+    return Closure(tuple(names), node.args[-1], scope)
 
 
 @fn("lambdavariables")

@@ -276,6 +276,7 @@ class TemplateRun:
     def declare(self, supplied: dict[str, Value]) -> None:
         """Parameters (with supplied values), variables (with ``copy``) and symbolic names."""
         params = self.template.get("parameters")
+        given = {key.lower(): value for key, value in supplied.items()}
         if isinstance(params, dict):
             for name, decl in params.items():
                 span = params.key_spans.get(name) if isinstance(params, PosDict) else None
@@ -285,9 +286,7 @@ class TemplateRun:
                 )
                 dspan = decl.key_spans.get("defaultValue", span) if isinstance(decl, PosDict) else span
                 p = Param(name, decl, dspan, has_default=has_default, language="arm")
-                for key, value in supplied.items():
-                    if key.lower() == name.lower():
-                        p.supplied = value
+                p.supplied = given.get(name.lower())
                 self.frame.params[name.lower()] = p
         variables = self.template.get("variables")
         if isinstance(variables, dict):

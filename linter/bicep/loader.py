@@ -162,6 +162,7 @@ class BicepFiles:
         self.configs = registry.ConfigFinder()
         self._linked: set[Path] = set()
         self._registry: dict[Path, PosDict | str] = {}
+        self._resolved: dict[str, Path] = {}
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -214,8 +215,15 @@ class BicepFiles:
         for path in todo:
             self._record(path, results[path])
 
+    def resolve(self, path: Path | str) -> Path:
+        """The resolved path (symlinks followed), computed once per spelling."""
+        key = str(path)
+        if key not in self._resolved:
+            self._resolved[key] = Path(path).resolve()
+        return self._resolved[key]
+
     def template(self, path: Path) -> PosDict | None:
-        path = path.resolve()
+        path = self.resolve(path)
         if path not in self.templates:
             self.prefetch([path])
         return self.templates.get(path)
@@ -224,7 +232,7 @@ class BicepFiles:
 
     def linked(self, path: Path, calling: tuple[Path, ...] = ()) -> PosDict | None:
         """The template of ``path`` with its module calls and imports attached (once per file)."""
-        path = path.resolve()
+        path = self.resolve(path)
         template = self.template(path)
         if template is None or path in self._linked:
             return template
@@ -246,7 +254,7 @@ class BicepFiles:
     def _link_module(self, path: Path, props: dict, chain: tuple[Path, ...]) -> None:
         local = props.get(LOCAL_MODULE)
         if isinstance(local, str):
-            target = Path(local).resolve()
+            target = self.resolve(local)
             if target in chain:
                 props[UNRESOLVED_REASON] = "the module calls itself"
             elif not target.is_file():
@@ -271,7 +279,7 @@ class BicepFiles:
     def _import_source(self, path: Path, source: str, chain: tuple[Path, ...]) -> tuple[PosDict | None, str]:
         if is_registry_reference(source):
             return None, source  # exported types and values of registry modules are not read
-        target = (path.parent / source).resolve()
+        target = self.resolve(path.parent / source)
         if target in chain or not target.is_file() or target.suffix.lower() != ".bicep":
             return None, source
         return self.linked(target, chain), source

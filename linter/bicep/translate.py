@@ -13,6 +13,7 @@ depends only on its own text and can be cached by it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +187,7 @@ class _Translator:
         if is_registry_reference(decl.path):
             props["templateLink"] = {"id": decl.path}
         else:
-            props[LOCAL_MODULE] = str(self.path.parent / decl.path)
+            props[LOCAL_MODULE] = os.path.normpath(self.path.parent / decl.path)
         out["properties"] = props
         self.resources[symbol] = out
         self.resources.key_spans[symbol] = decl.span
