@@ -36,6 +36,9 @@ PERSISTENT_VOLUME_CLAIM = "persistent_volume_claim"
 HELM_RELEASE = "helm_release"
 K8S_OBJECT = "k8s_object"
 NAMESPACE = "namespace"
+#: something that may create resources out of sight: a remote module, an ARM template deployment
+#: by link, an azapi resource of unknown type, a provisioner running the Azure CLI
+UNRESOLVED_MODULE = "unresolved_module"
 
 #: kind -> {attribute: meaning}. Attributes not listed are adapter-private and must not be read
 #: by policies. ``ref:`` entries live in ``Resource.refs`` and become edges of the same name.
@@ -160,7 +163,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "volume_binding_mode": "Immediate | WaitForFirstConsumer",
         "labels": "dict",
         "annotations": "dict",
-        "ref:cluster": "the cluster it is deployed to (linter.k8s.link)",
+        "ref:cluster": "the cluster it is deployed to (linter.link_kubernetes)",
     },
     PERSISTENT_VOLUME: {
         "name": "metadata.name",
@@ -203,6 +206,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "ref:cluster": "cluster",
     },
     NAMESPACE: {"name": "metadata.name", "labels": "dict", "annotations": "dict", "ref:cluster": "cluster"},
+    UNRESOLVED_MODULE: {"reason": "why its content cannot be read (names the source or command)"},
 }
 
 #: The data-protection extension type (compared case-insensitively; iac-mapping §1.3).

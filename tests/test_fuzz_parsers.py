@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.options import Options
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -70,7 +71,7 @@ def scan(files: dict[str, str | bytes]) -> list:  # type: ignore[type-arg]
                 target.write_bytes(content)
             else:
                 target.write_text(content, encoding="utf-8", errors="surrogatepass")
-        report = run([root], Options(extra={"no_cache": True}))
+        report = run([root], Options(use_cache=False))
     assert not [f for f in report.findings if f.rule_id == "AKSB900"], report.findings
     assert not [n for n in report.notifications if "internal error" in n.message], report.notifications
     return report.findings

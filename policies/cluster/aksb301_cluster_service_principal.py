@@ -49,6 +49,7 @@ from linter.rules import Citation, rule
     id="AKSB301",
     slug="cluster-service-principal",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="AKS cluster authenticates with a service principal",
     kinds=(kinds.CLUSTER,),
     cite=Citation("Clusters configured with a service principal are not supported."),

@@ -52,10 +52,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import aks_vaults
+from linter.facts.compare import show, text
 from linter.model import ABSENT, Finding, Severity
 from linter.rules import Citation, rule
-from linter.values import show, text
-from linter.wiring import aks_vaults
 
 
 @rule(

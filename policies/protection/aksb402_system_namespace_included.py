@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.compare import text
 from linter.model import Finding, Severity, items
 from linter.rules import Citation, rule
-from linter.values import text
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-node-lease", "kube-public")
 
@@ -47,6 +47,7 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-node-lease", "kube-public")
     id="AKSB402",
     slug="system-namespace-included",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="kube-system, kube-node-lease or kube-public in the included namespaces of a backup instance",
     kinds=(kinds.BACKUP_INSTANCE,),
     cite=Citation(

@@ -56,11 +56,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_extensions
+from linter.facts.compare import text
 from linter.graph import resolve_reference
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import backup_extensions
 from linter.rules import Citation, rule
-from linter.values import text
 
 
 @rule(

@@ -76,12 +76,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_instances, backup_storage_accounts, hidden_companions
+from linter.facts.compare import ieq, text
+from linter.facts.verdict import Verdict, both, existence, points_at
 from linter.graph import Resource
 from linter.model import Finding, Known, RelatedLocation, Severity, Symbol, as_bool
-from linter.queries import backup_storage_accounts
 from linter.rules import Citation, rule
-from linter.values import ieq, text
-from linter.wiring import Verdict, backup_instances, both, existence, hidden_companions, points_at
 
 
 def bypass_has_azure_services(value) -> bool | None:  # type: ignore[no-untyped-def]

@@ -46,9 +46,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.compare import text
 from linter.model import Finding, Known, Severity, items
 from linter.rules import Citation, rule
-from linter.values import text
 
 
 @rule(

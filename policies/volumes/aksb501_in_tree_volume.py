@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import IN_TREE_PROVISIONERS
+from linter.facts.storage_classes import IN_TREE_PROVISIONERS
 from linter.model import Finding, Known, Severity
 from linter.rules import Citation, rule
 

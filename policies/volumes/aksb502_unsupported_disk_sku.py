@@ -51,16 +51,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import DISK_CSI, SKU_PARAMETERS, parameters, resolve_class
+from linter.facts.compare import text
+from linter.facts.storage_classes import DISK_CSI, SKU_PARAMETERS, parameters, resolve_class
 from linter.model import Finding, Severity
-from linter.rules import Citation, rule
-from linter.values import text
+from linter.rules import Citation, MatrixRevision, rule
+
+
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    skus = sorted(m.data["unsupported_disk_skus"])
+    return (
+        f"skipped disk SKUs: {', '.join(skus)}"
+        if skus
+        else "Premium SSD v2 and Ultra disks are supported: not reported"
+    )
 
 
 @rule(
     id="AKSB502",
     slug="unsupported-disk-sku",
     severity=Severity.WARNING,
+    revision_verdict=revision_verdict,
     summary="disk storage class or PV with Premium SSD v2 or Ultra Disk",
     kinds=(kinds.STORAGE_CLASS, kinds.PERSISTENT_VOLUME, kinds.PERSISTENT_VOLUME_CLAIM),
     languages=("kubernetes", "terraform"),

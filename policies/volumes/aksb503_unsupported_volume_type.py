@@ -52,10 +52,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from linter import kinds
-from linter.k8s.volumes import ACSTOR_PROVISIONERS, BLOB_CSI, FILE_CSI, parameters, resolve_class
+from linter.facts.compare import text
+from linter.facts.storage_classes import ACSTOR_PROVISIONERS, BLOB_CSI, FILE_CSI, parameters, resolve_class
 from linter.model import Finding, Severity, Unknown, Value
-from linter.rules import Citation, rule
-from linter.values import text
+from linter.rules import Citation, MatrixRevision, rule
 
 
 def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_supported: bool) -> str | None:
@@ -74,10 +74,18 @@ def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_suppor
     return None
 
 
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    if m.flag("azure_files_smb_supported"):
+        return "Azure Files SMB volumes are supported (NFS, Blob and Container Storage are still skipped)"
+    return "Azure Files, Blob and Container Storage volumes are skipped: warning"
+
+
 @rule(
     id="AKSB503",
     slug="unsupported-volume-type",
     severity=Severity.WARNING,
+    revision_verdict=revision_verdict,
     summary="Azure Files, Azure Blob or Azure Container Storage volumes; backup skips them",
     kinds=(kinds.STORAGE_CLASS, kinds.PERSISTENT_VOLUME, kinds.PERSISTENT_VOLUME_CLAIM),
     languages=("kubernetes", "terraform"),

@@ -54,7 +54,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import DISK_CSI
+from linter.facts.storage_classes import DISK_CSI
 from linter.model import ABSENT, Finding, Known, Severity
 from linter.rules import Citation, rule
 

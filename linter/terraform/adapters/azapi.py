@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from linter import kinds
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Symbol, Unknown, Value
 from linter.terraform import hcl
@@ -183,7 +184,7 @@ def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
 
 def _unknown_type(inst: ResourceInstance, reason: str = "") -> Resource:
     return Resource(
-        kind="unresolved_module",
+        kind=kinds.UNRESOLVED_MODULE,
         address=inst.address,
         language="terraform",
         span=inst.block.span,

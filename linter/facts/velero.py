@@ -12,15 +12,17 @@ import re
 from dataclasses import dataclass
 
 from linter import kinds
+from linter.facts.compare import text
+from linter.facts.kubernetes import DATAPROTECTION_NAMESPACE, api_group, namespace_of
 from linter.graph import Resource
-from linter.k8s.volumes import DATAPROTECTION_NAMESPACE, VELERO_GROUP, api_group, namespace_of
 from linter.model import Known, Value
-from linter.values import text
 
 VELERO_NAMESPACE = "velero"
 WORKLOAD_KINDS = {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Pod"}
 #: labels that ``velero install`` (component) and the Helm chart (app.kubernetes.io/name) set
 INSTALL_LABELS = (("component", "velero"), ("app.kubernetes.io/name", "velero"))
+VELERO_PREFIX = re.compile(r"^([a-z0-9-]+\.)*velero\.io/")
+VELERO_GROUP = re.compile(r"^([a-z0-9-]+\.)*velero\.io$")
 _CHART_ARCHIVE = re.compile(r"^velero-\d[\w.+-]*\.tgz$")
 
 
@@ -103,3 +105,17 @@ def is_velero_own(resource: Resource) -> bool:
         if text(resource.attr("kind")) == "CustomResourceDefinition" and name.endswith("velero.io"):
             return True
     return install_label(resource) is not None
+
+
+def is_velero_key(key: str) -> bool:
+    return bool(VELERO_PREFIX.match(key.lower()))
+
+
+def metadata_entries(resource: Resource, *attrs: str) -> list[tuple[str, str, Value]]:
+    """(attribute, key, value) for every label or annotation in ``attrs``."""
+    out = []
+    for attr in attrs:
+        value = resource.attr(attr)
+        if isinstance(value, Known) and isinstance(value.value, dict):
+            out.extend((attr, k, v) for k, v in value.value.items())
+    return out
