@@ -8,7 +8,8 @@ The included namespaces of every backup instance (Terraform
 
 ## Why it matters
 The namespace is silently left out of every backup: the team believes it is protected and finds
-out at restore time.
+out at restore time. The deployment itself succeeds and the other namespaces are backed up, so
+this is a `warning` (data silently skipped), not an `error` (the catalogue's definitions).
 
 ## Azure documentation
 "The following namespaces are skipped from Backup Configuration and cannot be configured for
@@ -46,7 +47,7 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-node-lease", "kube-public")
 @rule(
     id="AKSB402",
     slug="system-namespace-included",
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
     languages=("terraform", "arm", "bicep"),
     summary="kube-system, kube-node-lease or kube-public in the included namespaces of a backup instance",
     kinds=(kinds.BACKUP_INSTANCE,),
