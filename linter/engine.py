@@ -106,9 +106,20 @@ def load(paths: list[Path], options: Options) -> Loaded:
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
         )
     cache.maybe_prune()
-    loaded.graph = ResourceGraph(resources)
+    loaded.graph = ResourceGraph(existing(resources))
     link(loaded.graph, options.cluster_mapping)
     return loaded
+
+
+def existing(resources: list[Resource]) -> list[Resource]:
+    """Drop resources whose condition is known to be false (design: exist and scope).
+
+    ARM/Bicep ``condition``/``if (false)``, Terraform ``count = 0`` or an empty ``for_each``:
+    such a resource is not deployed, so no rule sees it and it satisfies nothing (a role
+    assignment under ``if (false)`` does not make a "missing" rule pass). Resources under an
+    unknown condition stay: they may exist.
+    """
+    return [r for r in resources if r.may_exist]
 
 
 def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path]) -> Report:

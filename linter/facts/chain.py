@@ -23,7 +23,7 @@ def hidden_companions(graph: ResourceGraph, stack: str) -> Unknown | None:
     """Why companions may exist out of sight in ``stack``: a remote module, an ARM template
     deployment, an azapi resource of unknown type, a provisioner running the Azure CLI."""
     for r in graph.of_kind(kinds.UNRESOLVED_MODULE):
-        if r.stack == stack and r.may_exist:
+        if r.stack == stack:
             reason = text(r.attr("reason")) or "it cannot be read"
             return Unknown(f"{r.address}: {reason}", r.span)
     return None
@@ -50,7 +50,7 @@ def policy_is_aks(policy: Resource) -> bool | None:
 def backup_instances(graph: ResourceGraph) -> Iterator[Resource]:
     """AKS backup instances (an instance of unknown datasource type may be one)."""
     for instance in graph.of_kind(kinds.BACKUP_INSTANCE):
-        if instance.may_exist and is_aks_datasource(instance.attr("datasource_type")) is not False:
+        if is_aks_datasource(instance.attr("datasource_type")) is not False:
             yield instance
 
 
@@ -85,7 +85,7 @@ def is_backup_extension(ext: Resource) -> bool:
 
 def backup_extensions(graph: ResourceGraph) -> Iterator[Resource]:
     """Extensions of type microsoft.dataprotection.kubernetes."""
-    return (e for e in graph.of_kind(kinds.EXTENSION) if is_backup_extension(e) and e.may_exist)
+    return (e for e in graph.of_kind(kinds.EXTENSION) if is_backup_extension(e))
 
 
 def backup_storage_accounts(graph: ResourceGraph) -> Iterator[tuple[Resource, Resource]]:
@@ -149,7 +149,7 @@ def policy_uses_vault_store(graph: ResourceGraph, instance: Resource) -> bool:
 def vault_tier_instance(graph: ResourceGraph, cluster: Resource) -> Resource | None:
     """A backup instance protecting ``cluster`` whose policy surely uses the vault store."""
     for instance in graph.referrers(cluster, kinds.BACKUP_INSTANCE, "cluster"):
-        if instance.may_exist and policy_uses_vault_store(graph, instance):
+        if policy_uses_vault_store(graph, instance):
             return instance
     return None
 

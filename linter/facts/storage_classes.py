@@ -107,7 +107,7 @@ def storage_classes(graph: ResourceGraph, of: Resource) -> list[Resource]:
     key = ("storage_classes", frozenset(id(c) for c in clusters))
     if key not in graph.memo:
         graph.memo[key] = [
-            sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if sc.may_exist and _same_cluster(graph, sc, of)
+            sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if _same_cluster(graph, sc, of)
         ]
     return graph.memo[key]  # type: ignore[return-value]
 

@@ -99,7 +99,7 @@ def revision_verdict(m: MatrixRevision) -> str:
 def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     arm64 = ctx.matrix.flag("arm64_supported")
     for cluster in graph.of_kind(kinds.CLUSTER):
-        pools = [p for p in node_pools(graph, cluster) if p.may_exist]
+        pools = node_pools(graph, cluster)
         verdicts = [(p, *classify(p, arm64)) for p in pools]
         bad = [(p, attr) for p, verdict, attr in verdicts if verdict == "bad"]
         if not bad:

@@ -90,7 +90,7 @@ def network_isolated_cluster(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
     if ctx.matrix.flag("network_isolated_supported"):
         return
     for cluster in protected_clusters(graph):
-        if not cluster.may_exist or ieq(cluster.attr("artifact_source"), "Cache") is not True:
+        if ieq(cluster.attr("artifact_source"), "Cache") is not True:
             continue
         outbound = cluster.attr("outbound_type")
         related = []

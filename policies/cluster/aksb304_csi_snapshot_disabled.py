@@ -79,8 +79,6 @@ SETTINGS = (
 )
 def csi_snapshot_disabled(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for cluster in protected_clusters(graph):
-        if not cluster.may_exist:
-            continue
         for attr, what in SETTINGS:
             if as_bool(cluster.attr(attr)) is False:
                 yield ctx.finding(

@@ -63,7 +63,7 @@ from linter.rules import Citation, rule
 )
 def terraform_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for policy in graph.of_kind(kinds.BACKUP_POLICY):
-        if policy.language != "terraform" or not policy.may_exist:
+        if policy.language != "terraform":
             continue
         reported = False
         for element in items(policy.attr("data_store_types")):
