@@ -384,8 +384,21 @@ def _eval_for_node(node: ex.ForExpr, span: Span | None, scope: Scope) -> Value:
     return Known(items, span)
 
 
+_functions: Any = None
+
+
+def _load_functions() -> Any:
+    """``linter.arm.functions``, which imports this module: imported on first use, then kept."""
+    global _functions
+    from linter.arm import functions
+
+    _functions = functions
+    return functions
+
+
 def eval_expr(node: Any, scope: Scope) -> Any:
     """Evaluate an AST node (or a nested template node) to plain data with Unk/Symbol/RefObj."""
+    functions = _functions or _load_functions()
     if isinstance(node, ex.Lit):
         return node.value
     if isinstance(node, ex.Call):
@@ -480,7 +493,3 @@ __all__ = [
     "eval_node",
     "use_value",
 ]
-
-# The functions evaluate their arguments with eval_expr (a cycle); imported last so that each
-# module is complete whichever is imported first.
-from linter.arm import functions  # noqa: E402

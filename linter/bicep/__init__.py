@@ -22,17 +22,17 @@ from linter.arm.jsonpos import PosDict
 from linter.bicep.loader import EXTENDS, USING, BicepFiles
 from linter.model import Severity, Value
 from linter.report import Notification
-from linter.stack import LoadContext, Stack, StackResult, parse_error
+from linter.stack import LoadContext, StackResult, parse_error
 
 MAX_EXTENDS = 8
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
+def load(given: list[Path], ctx: LoadContext) -> StackResult:
     from linter.arm.loader import evaluate_template
 
     result = StackResult()
     files = BicepFiles(ctx.max_file_bytes)
-    paths = sorted({p.resolve() for p in stack.files})
+    paths = sorted({p.resolve() for p in given})
     files.prefetch(paths)
     bicep = [p for p in paths if p.suffix.lower() == ".bicep"]
     params = [p for p in paths if p.suffix.lower() == ".bicepparam"]

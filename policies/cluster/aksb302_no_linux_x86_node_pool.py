@@ -7,6 +7,9 @@ pool qualifies when it runs Linux with Ubuntu or Azure Linux (`os_sku` absent, `
 `AzureLinux*`, `CBLMariner`, `Mariner`) on an x86 VM size. ARM64 sizes have a lower-case `p` in
 their feature letters (`Standard_D2ps_v5`). With no qualifying pool the finding is an error at
 the first pool; otherwise each Windows or ARM64 pool gets a note.
+Clusters that a backup instance, the backup extension or a trusted-access binding in the scan
+refers to get the finding at full severity; other clusters get it as a `note` ("if you protect
+this cluster with Azure Backup: …"), and config `clusters: all` (`--clusters all`) raises those too.
 
 ## Why it matters
 The backup extension's pods only schedule on such nodes; without one, the extension never
@@ -47,11 +50,11 @@ import re
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.clusters import is_protected, node_pools
+from linter.facts.compare import show, text
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import node_pools
-from linter.rules import Citation, rule
-from linter.values import show, text
+from linter.rules import Citation, MatrixRevision, rule
 
 ARM64_SIZE = re.compile(r"^Standard_[A-Z]+\d+(-\d+)?[a-z]*p[a-z]*(_|$)")
 LINUX_SKUS = ("ubuntu", "azurelinux", "cblmariner", "mariner")
@@ -73,10 +76,22 @@ def classify(pool: Resource, arm64_supported: bool) -> tuple[str, str]:
     return "ok", ""
 
 
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    if m.flag("arm64_supported"):
+        return "ARM64 node pools can run the backup extension: not reported"
+    return (
+        "ARM64 node pools cannot run the backup extension: a note per pool, an error when no x86 pool exists"
+    )
+
+
 @rule(
     id="AKSB302",
     slug="no-linux-x86-node-pool",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.NOTE),
+    revision_verdict=revision_verdict,
+    languages=("terraform", "arm", "bicep"),
     summary="no Linux x86 Ubuntu/Azure Linux node pool where the backup extension can run",
     kinds=(kinds.CLUSTER, kinds.NODE_POOL),
     cite=Citation(
@@ -87,7 +102,7 @@ def classify(pool: Resource, arm64_supported: bool) -> tuple[str, str]:
 def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     arm64 = ctx.matrix.flag("arm64_supported")
     for cluster in graph.of_kind(kinds.CLUSTER):
-        pools = [p for p in node_pools(graph, cluster) if p.may_exist]
+        pools = node_pools(graph, cluster)
         verdicts = [(p, *classify(p, arm64)) for p in pools]
         bad = [(p, attr) for p, verdict, attr in verdicts if verdict == "bad"]
         if not bad:
@@ -103,10 +118,12 @@ def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
                 )
         elif all(verdict == "bad" for _, verdict, _ in verdicts) and all(p.surely_exists for p in pools):
             first, attr = bad[0]
-            yield ctx.finding(
-                first,
+            yield ctx.cluster_finding(
+                cluster,
+                is_protected(graph, cluster),
                 f"cluster {cluster.address} has no Linux x86 (Ubuntu or Azure Linux) node pool: "
                 f"{first.address} is {show(first.attr(attr))}; add one for the backup extension",
+                resource=first,
                 attribute=attr,
                 related=[
                     RelatedLocation(p.span_of(a), f"node pool {p.address} cannot run it either")

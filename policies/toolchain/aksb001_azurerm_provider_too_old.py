@@ -1,8 +1,11 @@
 """The azurerm provider version admitted by the configuration is older than 3.99.0.
 
 ## What it checks
-Terraform configurations that declare AKS backup resources (the data-protection extension,
-trusted access, backup policy or backup instance). Every azurerm requirement of the
+Terraform configurations that declare one of the four azurerm AKS-backup resources (the
+data-protection `azurerm_kubernetes_cluster_extension`, a trusted-access binding from a backup
+vault, `azurerm_data_protection_backup_policy_kubernetes_cluster`,
+`azurerm_data_protection_backup_instance_kubernetes_cluster`); azapi resources and backups of
+other datasources (disks, blobs, databases) do not make the azurerm version matter. Every azurerm requirement of the
 configuration and its local modules (`required_providers`, the legacy shorthand, legacy
 `provider { version }`) is intersected, or the version pinned in `.terraform.lock.hcl` is used.
 An error when no admitted version reaches 3.99.0, a warning when some admitted versions are
@@ -45,12 +48,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts import version_ranges as versions
+from linter.facts.chain import terraform_backup_stacks
+from linter.facts.provider_versions import provider_versions
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import terraform_backup_stacks
 from linter.rules import Citation, rule
-from linter.terraform import versions
-from linter.terraform.constraints import provider_versions
 
 MINIMUM = (3, 99, 0)
 
@@ -59,6 +62,7 @@ MINIMUM = (3, 99, 0)
     id="AKSB001",
     slug="azurerm-provider-too-old",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.WARNING, Severity.NOTE),
     summary="the azurerm provider version constraint admits versions older than 3.99.0",
     kinds=(kinds.PROVIDER_REQUIREMENT,),
     languages=("terraform",),
