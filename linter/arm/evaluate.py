@@ -404,9 +404,14 @@ def eval_expr(node: Any, scope: Scope) -> Any:
     if isinstance(node, ex.Call):
         return functions.call(node, scope)
     if isinstance(node, ex.Prop):
-        return functions.member(eval_expr(node.target, scope), node.name, node, scope)
+        target = eval_expr(node.target, scope)
+        if target is None and _after_safe_access(node.target):
+            return None
+        return functions.member(target, node.name, node, scope)
     if isinstance(node, ex.Index):
         target = eval_expr(node.target, scope)
+        if target is None and _after_safe_access(node.target):
+            return None
         index = eval_expr(node.index, scope)
         return functions.index(target, index, node)
     if isinstance(node, ex.Ref):
@@ -441,6 +446,16 @@ def eval_expr(node: Any, scope: Scope) -> Any:
     if isinstance(node, list):
         return [eval_expr(v, scope) for v in node]
     return node
+
+
+def _after_safe_access(node: Any) -> bool:
+    """Whether ``node`` is (or follows) a Bicep ``.?``/``[?]``: a null there ends the whole access
+    chain with null, as ``x.?a.b`` compiles to ``tryGet(x, 'a', 'b')``."""
+    while isinstance(node, ex.Prop | ex.Index):
+        if node.safe:
+            return True
+        node = node.target
+    return False
 
 
 def apply(closure: Closure, args: list[Any]) -> Any:

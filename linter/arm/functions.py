@@ -28,7 +28,7 @@ from linter.arm.evaluate import (
     use_value,
 )
 from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_plain
-from linter.model import Symbol
+from linter.model import Known, Symbol, Unknown
 
 Fn = Callable[[list[Any], ex.Call, Scope], Any]
 FUNCTIONS: dict[str, Fn] = {}
@@ -1060,6 +1060,12 @@ def member(target: Any, name: str, node: Any, scope: Scope | None) -> Any:
 
     safe = getattr(node, "safe", False)
     if isinstance(target, ResourceHandle):
+        if safe and target.instance is not None:  # res.?x of a resource that may not exist
+            condition = target.instance.condition
+            if isinstance(condition, Known) and condition.value is False:
+                return None
+            if isinstance(condition, Unknown):
+                return Unk(f"{ex.render(node)}: {condition.reason}")
         return target.member(name)
     if isinstance(target, RefObj):
         from linter.arm.template import resolve_ref_member

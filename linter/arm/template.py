@@ -130,8 +130,9 @@ class ResourceHandle:
             return Unk(f"{self.entry.name}.{name} is not known")
         if lowered == "id":
             return inst.rid
-        if lowered == "name":
-            return inst.name
+        if lowered == "name":  # the name as declared ('child' for a nested or parent: child)
+            declared = to_plain(inst.name_value)
+            return declared if isinstance(declared, str) else inst.name
         if lowered == "type":
             return inst.rtype
         if lowered == "outputs" and self._outputs is not None:
@@ -287,6 +288,8 @@ class TemplateRun:
                 dspan = decl.key_spans.get("defaultValue", span) if isinstance(decl, PosDict) else span
                 p = Param(name, decl, dspan, has_default=has_default, language="arm")
                 p.supplied = given.get(name.lower())
+                if has_default and isinstance(p.supplied, Known) and p.supplied.value is None:
+                    p.supplied = None  # ARM takes a null parameter value as not given: the default applies
                 self.frame.params[name.lower()] = p
         variables = self.template.get("variables")
         if isinstance(variables, dict):
@@ -513,11 +516,13 @@ class TemplateRun:
             else Unknown("resource has no name", span)
         )
         name = to_plain(name_value)
+        if isinstance(name, Symbol):
+            name = str(name)
+        if name is None and parent_name is not None:
+            name = ""  # as ARM's format('{0}/{1}', parent, null) writes it
         depth = len([p for p in rtype.split("/")[1:] if p])
         if isinstance(name, str) and parent_name is not None and name.count("/") + 1 < depth:
             name = f"{parent_name}/{name}" if isinstance(parent_name, str) else Unk("parent name not known")
-        elif isinstance(name, Symbol):
-            name = str(name)
         existing = decl.get(keys.get("existing", "existing")) is True
         dep = self.frame.deployment
         if "resourcegroup" in keys or "subscriptionid" in keys:
@@ -531,6 +536,10 @@ class TemplateRun:
             if isinstance(scope_id, tuple):  # a resource group / subscription scope (Bicep existing)
                 dep = scope_id[1]
                 scope_id = None
+        elif "scope" in keys and self.frame.language == "bicep":  # a module deployed to a resource group
+            target = eval_expr(decl[keys["scope"]], scope)
+            if isinstance(target, dict) and str(target.get("type", "")).lower() == RESOURCE_GROUPS:
+                dep = dep.for_resource_group(target.get("name"), None)
         rid = self._resource_id(rtype, name, dep, scope_id, parent_id)
         body = self._body(decl, span, scope, keys)
         label = decl.get("__address__") if isinstance(decl.get("__address__"), str) else None
@@ -710,9 +719,22 @@ class TemplateRun:
                                     pspan,
                                 )
                         continue
-                    if isinstance(pnode, dict) and "value" in pnode:
+                    if isinstance(pnode, str) and self.frame.language == "arm":
+                        # a parameter the compiler wrote as one expression: [if(c, createObject('value', a), ...)]
+                        entry = eval_node(pnode, pspan, scope)
+                        if isinstance(entry, Known) and isinstance(entry.value, dict) and "value" in entry.value:
+                            supplied[pname] = entry.value["value"]
+                        else:
+                            reason = entry.reason if isinstance(entry, Unknown) else "not a parameter value"
+                            supplied[pname] = Unknown(f"parameter '{pname}': {reason}", pspan)
+                    elif isinstance(pnode, dict) and "value" in pnode:
                         vspan = pnode.key_spans.get("value", pspan) if isinstance(pnode, PosDict) else pspan
                         supplied[pname] = eval_node(pnode["value"], vspan, scope)
+                    elif isinstance(pnode, dict) and "copy" in pnode and self.frame.language == "arm":
+                        # a Bicep for-expression passed to a module: {"copy": [{"name": "value", ...}]}
+                        copied = eval_node(pnode, pspan, scope)
+                        if isinstance(copied, Known) and isinstance(copied.value, dict) and "value" in copied.value:
+                            supplied[pname] = copied.value["value"]
                     elif isinstance(pnode, dict) and "reference" in pnode:
                         supplied[pname] = Unknown(
                             f"parameter '{pname}' comes from a Key Vault reference", pspan
@@ -750,8 +772,8 @@ class TemplateRun:
                         try:
                             if "value" in onode:
                                 value = to_plain(eval_node(onode["value"], ospan, Scope(frame)))
-                            else:
-                                value = Unk(f"output {oname} uses copy")
+                            else:  # a Bicep for-expression output: {"copy": {"count", "input"}}
+                                value = _output_copy(onode["copy"], oname, frame)
                         finally:
                             _CURRENT_RUN.pop()
                         result[oname.lower()] = {"value": value, "type": onode.get("type")}
@@ -759,6 +781,17 @@ class TemplateRun:
             return result
 
         return outputs
+
+
+def _output_copy(spec: Any, name: str, frame: Frame) -> Any:
+    """The array an output ``copy`` builds (``copyIndex()`` counts its items)."""
+    if not isinstance(spec, dict):
+        return Unk(f"output {name}: copy is not an object")
+    count = eval_expr(spec.get("count"), Scope(frame))
+    if isinstance(count, bool) or not isinstance(count, int) or count > MAX_COPY:
+        reason = as_unk(count).reason if is_unknown(count) else "the count is not a known number"
+        return Unk(f"output {name}: {reason}")
+    return [to_plain(eval_node(spec.get("input"), None, Scope(frame).with_copy(None, i))) for i in range(count)]
 
 
 def _no_frame() -> Frame | None:

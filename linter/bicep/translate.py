@@ -37,6 +37,7 @@ SCHEMAS = {
     "tenant": TENANT_SCHEMA,
 }
 MODULE_API_VERSION = "2022-09-01"
+MAX_DEPLOYMENT_NAME = 64
 #: template keys the front end reads when it attaches other files (``linter.bicep.modules``)
 LOCAL_MODULE = "__module__"  # on a module's properties: the absolute path of a local module file
 IMPORTS = "__imports__"  # [(source path as written, exported name or '*', local name, span)]
@@ -176,7 +177,7 @@ class _Translator:
                 out[key] = fields[key]
                 out.key_spans[key] = fields.key_spans.get(key, decl.span)
         if "name" not in out:
-            out["name"] = symbol
+            out["name"] = generated_deployment_name(symbol, decl.loop is not None)
             out.key_spans["name"] = decl.span
         props = PosDict()
         props["expressionEvaluationOptions"] = {"scope": "inner"}
@@ -213,6 +214,17 @@ class _Translator:
                 parameters[key] = wrapped
             parameters.key_spans[key] = pspan
         return parameters
+
+
+def generated_deployment_name(symbol: str, looped: bool) -> ex.Call:
+    """The deployment name ``bicep build`` gives a module without ``name:`` (ExpressionFactory
+    ``CreateGeneratedModuleName``): ``<symbol>-<uniqueString(symbol, deployment().name)>``, with
+    the loop index in between for a module loop, the symbol cut so the whole fits 64 characters."""
+    unique = ex.Call("uniqueString", (symbol, ex.Prop(ex.Call("deployment", ()), "name")))
+    if looped:
+        prefix = symbol[: MAX_DEPLOYMENT_NAME - (3 + 13 + 2)]
+        return ex.Call("format", (f"{prefix}-{{0}}-{{1}}", ex.Call("copyIndex", ()), unique))
+    return ex.Call("format", (f"{symbol[: MAX_DEPLOYMENT_NAME - (13 + 1)]}-{{0}}", unique))
 
 
 def params_file_values(parsed: BicepFile, path: Path) -> tuple[str | None, list[str], PosDict]:
