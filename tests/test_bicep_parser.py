@@ -148,7 +148,10 @@ def test_every_construct_parses_into_declarations() -> None:
     parsed = parse(EVERYTHING, "main.bicep")
     kinds = [(d.keyword, d.name) for d in parsed.declarations]
     assert ("targetScope", "targetScope") in kinds and ("assert", "isPositive") in kinds
-    assert [d.name for d in parsed.declarations if d.keyword == "extension"] == ["microsoftGraphV1", "kubernetes"]
+    assert [d.name for d in parsed.declarations if d.keyword == "extension"] == [
+        "microsoftGraphV1",
+        "kubernetes",
+    ]
     imports = [d for d in parsed.declarations if isinstance(d, Import)]
     assert imports[0].symbols == [("appType", "appType"), ("namespacesOf", "nsOf")]
     assert imports[1].wildcard == "common" and imports[1].path.startswith("br/public:")
@@ -265,7 +268,12 @@ def test_comments_and_pragmas_anywhere() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "message"),
     [
-        ("var o = {\n  : 1\n}\n", 2, 3, "expected a property name (or '...' to spread an object) after '{' but found ':'"),
+        (
+            "var o = {\n  : 1\n}\n",
+            2,
+            3,
+            "expected a property name (or '...' to spread an object) after '{' but found ':'",
+        ),
         ("var o = {\n  a 1\n}\n", 2, 5, "expected ':' after the property name 'a' but found the number 1"),
         ("var x = \n", 1, 9, "expected an expression but found the end of the line"),
         ("var x = [\n  1, \n  2\n]\n", 2, 6, "a ',' between array items cannot end a line"),

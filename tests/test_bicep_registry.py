@@ -48,7 +48,9 @@ def config(root: Path, **aliases: dict[str, str]) -> BicepConfig:
         root,
         {
             "br": {"public": {"registry": "mcr.microsoft.com", "modulePath": "bicep"}, **aliases},
-            "ts": {"prod": {"subscription": "00000000-0000-0000-0000-000000000001", "resourceGroup": "Specs"}},
+            "ts": {
+                "prod": {"subscription": "00000000-0000-0000-0000-000000000001", "resourceGroup": "Specs"}
+            },
         },
     )
 
@@ -56,16 +58,24 @@ def config(root: Path, **aliases: dict[str, str]) -> BicepConfig:
 @pytest.mark.parametrize(
     ("reference", "relative"),
     [
-        ("br/public:avm/res/storage/storage-account:0.9.0", "br/mcr.microsoft.com/bicep$avm$res$storage$storage-account/0.9.0$"),
+        (
+            "br/public:avm/res/storage/storage-account:0.9.0",
+            "br/mcr.microsoft.com/bicep$avm$res$storage$storage-account/0.9.0$",
+        ),
         ("br:Contoso.azurecr.io:5000/infra/Vault:V2", "br/contoso.azurecr.io$5000/infra$Vault/V2$1"),
         ("br:contoso.azurecr.io/vault@sha256:0123abcd", "br/contoso.azurecr.io/vault/sha256#0123abcd"),
         ("br/team:vault:1.0", "br/contoso.azurecr.io/team$vault/1.0$"),
-        ("ts:00000000-0000-0000-0000-000000000001/Specs/Vault:V1", "ts/00000000-0000-0000-0000-000000000001/specs/vault/v1"),
+        (
+            "ts:00000000-0000-0000-0000-000000000001/Specs/Vault:V1",
+            "ts/00000000-0000-0000-0000-000000000001/specs/vault/v1",
+        ),
         ("ts/prod:Vault:V1", "ts/00000000-0000-0000-0000-000000000001/specs/vault/v1"),
     ],
 )
 def test_references_map_to_the_cache_layout(tmp_path: Path, reference: str, relative: str) -> None:
-    entry = resolve(reference, config(tmp_path, team={"registry": "contoso.azurecr.io", "modulePath": "team"}))
+    entry = resolve(
+        reference, config(tmp_path, team={"registry": "contoso.azurecr.io", "modulePath": "team"})
+    )
     assert not isinstance(entry, str), entry
     assert entry.path == tmp_path / relative / "main.json"
     assert entry.template_spec == reference.startswith("ts")
@@ -103,7 +113,9 @@ def test_bicepconfig_cache_root_aliases_and_extends(tmp_path: Path, monkeypatch:
     relative = ConfigFinder().for_file(project / "infra" / "main.bicep")
     assert relative.cache_root == tmp_path / "home" / ".bicep" and "not an absolute path" in relative.problem
     (project / "bicepconfig.json").unlink()
-    assert ConfigFinder().for_file(project / "infra" / "main.bicep").cache_root == tmp_path / "home" / ".bicep"
+    assert (
+        ConfigFinder().for_file(project / "infra" / "main.bicep").cache_root == tmp_path / "home" / ".bicep"
+    )
 
 
 VAULT_MODULE = {
@@ -124,7 +136,12 @@ VAULT_MODULE = {
             "properties": {"storageSettings": [{"datastoreType": "VaultStore", "type": "LocallyRedundant"}]},
         }
     },
-    "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.DataProtection/backupVaults', parameters('name'))]"}},
+    "outputs": {
+        "id": {
+            "type": "string",
+            "value": "[resourceId('Microsoft.DataProtection/backupVaults', parameters('name'))]",
+        }
+    },
 }
 
 CALLER = """module vault 'br/public:avm/res/data-protection/backup-vault:0.1.0' = {
@@ -151,7 +168,9 @@ output vaultId string = vault.outputs.id
 
 
 def write_cache(home: Path) -> None:
-    oci = home / ".bicep" / "br" / "mcr.microsoft.com" / "bicep$avm$res$data-protection$backup-vault" / "0.1.0$"
+    oci = (
+        home / ".bicep" / "br" / "mcr.microsoft.com" / "bicep$avm$res$data-protection$backup-vault" / "0.1.0$"
+    )
     oci.mkdir(parents=True)
     (oci / "main.json").write_text(json.dumps(VAULT_MODULE, indent=2))
     spec = home / ".bicep" / "ts" / "00000000-0000-0000-0000-000000000001" / "specs" / "vault" / "v1"
@@ -159,7 +178,9 @@ def write_cache(home: Path) -> None:
     (spec / "main.json").write_text(json.dumps({"id": "/x", "properties": {"mainTemplate": VAULT_MODULE}}))
 
 
-def test_cached_modules_are_evaluated_with_the_callers_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_modules_are_evaluated_with_the_callers_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "home"
     write_cache(home)
     monkeypatch.setenv("HOME", str(home))
@@ -172,7 +193,10 @@ def test_cached_modules_are_evaluated_with_the_callers_values(tmp_path: Path, mo
     location = oci.attr("location")
     assert isinstance(location, Known) and location.value == "northeurope"
     # located in the caller, where a fix is made: the parameter value, and the call for the rest
-    assert location.span is not None and (location.span.file, location.span.line) == (str(tmp_path / "main.bicep"), 4)
+    assert location.span is not None and (location.span.file, location.span.line) == (
+        str(tmp_path / "main.bicep"),
+        4,
+    )
     assert (oci.span.file, oci.span.line) == (str(tmp_path / "main.bicep"), 1)
     assert all(s.file == str(tmp_path / "main.bicep") for s in location.via)
     assert oci.module_call == "module.vault"
@@ -184,7 +208,9 @@ def test_cached_modules_are_evaluated_with_the_callers_values(tmp_path: Path, mo
     assert "bicep restore" in unresolved.attr("reason").value  # type: ignore[union-attr]
 
 
-def test_without_the_cache_registry_modules_stay_unresolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_cache_registry_modules_stay_unresolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "empty-home"))
     (tmp_path / "main.bicep").write_text(CALLER)
     result = load([tmp_path / "main.bicep"], LoadContext())
@@ -193,7 +219,9 @@ def test_without_the_cache_registry_modules_stay_unresolved(tmp_path: Path, monk
     assert {r.kind for r in result.resources} == {"unresolved_module"}
 
 
-def test_fixture_registry_module_is_found_only_in_its_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fixture_registry_module_is_found_only_in_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The modern-syntax fixture's vault is in the wrong region: seen with the fixture's module
     cache, unknown (so silent) without it."""
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "modern-syntax" / "bicep"

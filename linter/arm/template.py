@@ -722,7 +722,11 @@ class TemplateRun:
                     if isinstance(pnode, str) and self.frame.language == "arm":
                         # a parameter the compiler wrote as one expression: [if(c, createObject('value', a), ...)]
                         entry = eval_node(pnode, pspan, scope)
-                        if isinstance(entry, Known) and isinstance(entry.value, dict) and "value" in entry.value:
+                        if (
+                            isinstance(entry, Known)
+                            and isinstance(entry.value, dict)
+                            and "value" in entry.value
+                        ):
                             supplied[pname] = entry.value["value"]
                         else:
                             reason = entry.reason if isinstance(entry, Unknown) else "not a parameter value"
@@ -733,7 +737,11 @@ class TemplateRun:
                     elif isinstance(pnode, dict) and "copy" in pnode and self.frame.language == "arm":
                         # a Bicep for-expression passed to a module: {"copy": [{"name": "value", ...}]}
                         copied = eval_node(pnode, pspan, scope)
-                        if isinstance(copied, Known) and isinstance(copied.value, dict) and "value" in copied.value:
+                        if (
+                            isinstance(copied, Known)
+                            and isinstance(copied.value, dict)
+                            and "value" in copied.value
+                        ):
                             supplied[pname] = copied.value["value"]
                     elif isinstance(pnode, dict) and "reference" in pnode:
                         supplied[pname] = Unknown(
@@ -791,7 +799,9 @@ def _output_copy(spec: Any, name: str, frame: Frame) -> Any:
     if isinstance(count, bool) or not isinstance(count, int) or count > MAX_COPY:
         reason = as_unk(count).reason if is_unknown(count) else "the count is not a known number"
         return Unk(f"output {name}: {reason}")
-    return [to_plain(eval_node(spec.get("input"), None, Scope(frame).with_copy(None, i))) for i in range(count)]
+    return [
+        to_plain(eval_node(spec.get("input"), None, Scope(frame).with_copy(None, i))) for i in range(count)
+    ]
 
 
 def _no_frame() -> Frame | None:
