@@ -130,8 +130,13 @@ def test_kustomize_base_outside_the_scan(tmp_path: Path) -> None:
     )
     result = load(Stack("kubernetes", overlay, [overlay / "kustomization.yaml"]), LoadContext())
     (pvc,) = result.resources
-    assert pvc.address == "PersistentVolumeClaim/prod/data"
+    assert pvc.address == "PersistentVolumeClaim/data"  # as written in the base, alike for every overlay
+    assert pvc.attr("namespace").value == "prod"
     assert pvc.span.file == str((base / "pvc.yaml").resolve())
+    (overlay_entry,) = pvc.context
+    assert overlay_entry.span.file == str((overlay / "kustomization.yaml").resolve())
+    assert overlay_entry.span.line == 3
+    assert overlay_entry.message == "deployed by this kustomization as PersistentVolumeClaim/prod/data"
 
 
 def test_kustomize_cycles_terminate(tmp_path: Path) -> None:
