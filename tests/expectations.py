@@ -30,7 +30,7 @@ def expected_in_file(path: Path) -> set[Expectation]:
             out.add((trel, int(item["line"]), int(item.get("col", 0)), item["rule"]))
         return out
     try:
-        text = _decoded(path.read_bytes())
+        text = decoded(path.read_bytes())
     except (UnicodeDecodeError, OSError):
         return out
     for number, line in enumerate(text.splitlines(), start=1):
@@ -53,7 +53,7 @@ _MARKS = (
 )
 
 
-def _decoded(data: bytes) -> str:
+def decoded(data: bytes) -> str:
     """A fixture's text: UTF-8, or the encoding its byte order mark names (encoding fixtures)."""
     for mark, codec in _MARKS:
         if data.startswith(mark):

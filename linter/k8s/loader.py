@@ -93,6 +93,8 @@ class _Loader:
         self.loaded: set[Path] = set()
         self._texts: dict[Path, str | None] = {}
         self._docs: dict[Path, list[Value]] = {}
+        #: problems of files that do not look like manifests, reported only if a kustomization uses them
+        self._held: dict[Path, Finding] = {}
 
     def text(self, path: Path) -> str | None:
         """The file's text, or None (with an AKSB000 when it looks like a manifest); read once."""
@@ -115,15 +117,31 @@ class _Loader:
                 self.result.diagnostics.append(parse_error(path, 1, 1, message))
             return None
         content, problem = decode(data)
-        if problem is not None and looks_like_manifest(sniff(data)):
-            self.result.diagnostics.append(parse_error(path, problem.line, 1, problem.message))
+        if problem is not None:
+            self._report(
+                path, parse_error(path, problem.line, 1, problem.message), looks_like_manifest(sniff(data))
+            )
         return content
+
+    def _report(self, path: Path, finding: Finding, now: bool) -> None:
+        if now:
+            self.result.diagnostics.append(finding)
+        else:
+            self._held.setdefault(path, finding)
 
     def documents(self, path: Path) -> list[Value]:
         """Every document of the file as positioned values; parsed once."""
         if path not in self._docs:
             self._docs[path] = self._parse(path)
         return self._docs[path]
+
+    def kustomize_documents(self, path: Path) -> list[Value]:
+        """``documents`` of a file a kustomization uses: it is IaC, so any problem reading it is reported."""
+        docs = self.documents(path)
+        held = self._held.pop(path, None)
+        if held is not None:
+            self.result.diagnostics.append(held)
+        return docs
 
     def _parse(self, path: Path) -> list[Value]:
         content = self.text(path)
@@ -147,8 +165,8 @@ class _Loader:
             )
             self.result.notifications.append(Notification("note", message, Span(str(path), line, 1)))
             return []
-        if looks_like_manifest(content) or path.suffix.lower() == ".json":
-            self.result.diagnostics.append(parse_error(path, problem.line, problem.column, problem.message))
+        finding = parse_error(path, problem.line, problem.column, problem.message)
+        self._report(path, finding, looks_like_manifest(content) or path.suffix.lower() == ".json")
         return [d.value for d in docs]
 
     def manifest(self, path: Path, origin: Origin) -> None:
@@ -192,7 +210,7 @@ class _Loader:
 
     def kustomizations(self, files: list[Path]) -> None:
         """Build every root kustomization of the scan (and any kustomization no root reaches)."""
-        builder = Kustomizer(Reader(self.documents, self.text, load_embedded))
+        builder = Kustomizer(Reader(self.kustomize_documents, self.text, load_embedded))
         scanned = [p for p in files if p.name in KUSTOMIZATION_NAMES and builder.config(p) is not None]
         included: set[Path] = set()
         pending, seen = list(scanned), set(scanned)
@@ -229,7 +247,7 @@ class _Loader:
                 Finding(
                     rule_id="AKSB902",
                     slug="unresolved-value",
-                    message=f"kustomize: {item.what}; the objects it would produce are unknown",
+                    message=f"kustomize: {item.what}",
                     span=item.span,
                     severity=Severity.NOTE,
                     address=str(root),

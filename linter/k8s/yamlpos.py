@@ -220,11 +220,19 @@ def _embedded_lines(file_lines: list[str], anchor: Span, inner: str) -> list[tup
 
 
 def _moved(span: Span | None, offsets: list[tuple[int, int]] | None, anchor: Span) -> Span:
-    if span is None or offsets is None or span.end_line > len(offsets):
+    if span is None or not offsets:
         return anchor
-    line, shift = offsets[span.line - 1]
-    end_line, end_shift = offsets[span.end_line - 1]
-    return Span(anchor.file, line, span.column + shift, end_line, span.end_column + end_shift)
+
+    def place(line: int, column: int) -> tuple[int, int]:
+        if line <= len(offsets):
+            number, shift = offsets[line - 1]
+            return number, column + shift
+        number, shift = offsets[-1]  # past the end of the string (an error at its end): its last line
+        return number, shift + 1
+
+    line, column = place(span.line, span.column)
+    end_line, end_column = place(span.end_line, span.end_column)
+    return Span(anchor.file, line, column, end_line, end_column)
 
 
 def _relocate(value: Any, offsets: list[tuple[int, int]] | None, anchor: Span) -> Any:
