@@ -91,18 +91,13 @@ class _Loader:
         self.ctx = ctx
         self.result = StackResult()
         self.loaded: set[Path] = set()
-        self._texts: dict[Path, str | None] = {}
-        self._docs: dict[Path, list[Value]] = {}
+        #: files kustomizations use (read once however many overlays use them): documents and text
+        self._kustomize_files: dict[Path, tuple[list[Value], str | None]] = {}
         #: problems of files that do not look like manifests, reported only if a kustomization uses them
         self._held: dict[Path, Finding] = {}
 
-    def text(self, path: Path) -> str | None:
-        """The file's text, or None (with an AKSB000 when it looks like a manifest); read once."""
-        if path not in self._texts:
-            self._texts[path] = self._read(path)
-        return self._texts[path]
-
     def _read(self, path: Path) -> str | None:
+        """The file's text, or None (with an AKSB000 when it looks like a manifest)."""
         try:
             size = path.stat().st_size
             with path.open("rb") as fh:
@@ -130,21 +125,24 @@ class _Loader:
             self._held.setdefault(path, finding)
 
     def documents(self, path: Path) -> list[Value]:
-        """Every document of the file as positioned values; parsed once."""
-        if path not in self._docs:
-            self._docs[path] = self._parse(path)
-        return self._docs[path]
+        """Every document of the file as positioned values."""
+        return self._parse(path, self._read(path))
 
     def kustomize_documents(self, path: Path) -> list[Value]:
-        """``documents`` of a file a kustomization uses: it is IaC, so any problem reading it is reported."""
-        docs = self.documents(path)
-        held = self._held.pop(path, None)
-        if held is not None:
-            self.result.diagnostics.append(held)
-        return docs
+        """``documents`` of a file a kustomization uses, read once; it is IaC, so any problem is reported."""
+        if path not in self._kustomize_files:
+            content = self._read(path)
+            self._kustomize_files[path] = (self._parse(path, content), content)
+            held = self._held.pop(path, None)
+            if held is not None:
+                self.result.diagnostics.append(held)
+        return self._kustomize_files[path][0]
 
-    def _parse(self, path: Path) -> list[Value]:
-        content = self.text(path)
+    def kustomize_text(self, path: Path) -> str | None:
+        """The text of a file ``kustomize_documents`` read (inline patches are positioned in it)."""
+        return self._kustomize_files[path][1] if path in self._kustomize_files else None
+
+    def _parse(self, path: Path, content: str | None) -> list[Value]:
         if content is None:
             return []
         docs, problem = load_documents(content, str(path))
@@ -210,7 +208,7 @@ class _Loader:
 
     def kustomizations(self, files: list[Path]) -> None:
         """Build every root kustomization of the scan (and any kustomization no root reaches)."""
-        builder = Kustomizer(Reader(self.kustomize_documents, self.text, load_embedded))
+        builder = Kustomizer(Reader(self.kustomize_documents, self.kustomize_text, load_embedded))
         scanned = [p for p in files if p.name in KUSTOMIZATION_NAMES and builder.config(p) is not None]
         included: set[Path] = set()
         pending, seen = list(scanned), set(scanned)
