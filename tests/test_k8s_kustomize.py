@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from expectations import FIXTURES
 
 from linter import kinds
-from linter.engine import Options, load_graph, run
+from linter.engine import load, run
 from linter.model import Finding, to_plain
+from linter.options import Flags, Options, build_options
 
 OVERLAYS = FIXTURES / "kustomize-overlays" / "kubernetes"
 
@@ -73,7 +75,7 @@ def test_a_patched_value_is_located_at_the_patch_with_the_base_object_related() 
 
 
 def test_each_overlay_renders_its_own_objects(tmp_path: Path) -> None:
-    loaded = load_graph([OVERLAYS], Options())
+    loaded = load([OVERLAYS], Options())
     claims = {
         (to_plain(c.attr("namespace")), to_plain(c.attr("name"))): to_plain(c.attr("storage_class_name"))
         for c in loaded.graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)
@@ -118,7 +120,7 @@ def test_a_base_scanned_alone_is_its_own_root() -> None:
 
 def test_name_prefix_renames_the_class_and_the_claims_that_name_it() -> None:
     root = FIXTURES / "kustomize-name-prefix" / "kubernetes"
-    loaded = load_graph([root], Options())
+    loaded = load([root], Options())
     claims = {c.address: c for c in loaded.graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)}
     reports = claims["PersistentVolumeClaim/reports"]
     assert to_plain(reports.attr("storage_class_name")) == "team-a-reports-disk"
@@ -141,7 +143,7 @@ def test_components_run_after_resources_and_before_the_including_transformers(tm
             ),
         },
     )
-    (claim,) = load_graph([tmp_path / "app"], Options()).graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)
+    (claim,) = load([tmp_path / "app"], Options()).graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)
     assert to_plain(claim.attr("name")) == "p-data"  # the component matched the name before the prefix
     assert to_plain(claim.attr("storage_class_name")) == "azurefile-csi"
     where = claim.attr("storage_class_name").span  # the "value" key of the inline JSON patch in the component
@@ -167,7 +169,7 @@ def test_transformers_namespace_labels_annotations_replicas(tmp_path: Path) -> N
             ),
         },
     )
-    loaded = load_graph([tmp_path], Options())
+    loaded = load([tmp_path], Options())
     (namespace,) = loaded.graph.of_kind(kinds.NAMESPACE)
     assert to_plain(namespace.attr("name")) == "team"  # kustomize names a v1 Namespace after ``namespace:``
     sts = next(r for r in loaded.graph.of_kind(kinds.K8S_OBJECT) if r.address == "StatefulSet/db")
@@ -194,7 +196,7 @@ def test_legacy_patch_fields(tmp_path: Path) -> None:
             "class.json": '[{"op": "replace", "path": "/spec/storageClassName", "value": "azureblob-nfs-premium"}]\n',
         },
     )
-    (claim,) = load_graph([tmp_path], Options()).graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)
+    (claim,) = load([tmp_path], Options()).graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)
     assert to_plain(claim.attr("request_bytes")) == 2 * 1024**4
     assert [_where(f, tmp_path) for f in _findings(tmp_path)] == [("class.json", 1, 54, "AKSB503")]
 
@@ -267,7 +269,7 @@ def test_unknown_sources_are_named_and_keep_targets_unknown(tmp_path: Path) -> N
             "it may change one that is unknown",
         ),
     ]
-    (release,) = load_graph([tmp_path], Options()).graph.of_kind(kinds.HELM_RELEASE)
+    (release,) = load([tmp_path], Options()).graph.of_kind(kinds.HELM_RELEASE)
     assert to_plain(release.attr("chart")) == "velero" and to_plain(release.attr("namespace")) == "backup"
 
 
@@ -284,10 +286,25 @@ def test_files_named_kustomization_that_are_objects_and_cycles(tmp_path: Path) -
             "b/kustomization.yaml": "resources: [../a]\n",
         },
     )
-    loaded = load_graph([tmp_path], Options())
+    loaded = load([tmp_path], Options())
     assert [r.address for r in loaded.graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)] == [
         "PersistentVolumeClaim/data"
     ]
     (cycle,) = [f for f in loaded.diagnostics if f.rule_id == "AKSB000"]
     assert "kustomization cycle" in cycle.message
     assert not [f for f in loaded.diagnostics if "/flux/" in f.span.file]  # a Flux object, not built
+
+
+def test_an_excluded_base_is_not_read_and_its_objects_stay_unknown(tmp_path: Path) -> None:
+    shutil.copytree(OVERLAYS, tmp_path / "app")
+    (tmp_path / ".aks-backup-lint.yaml").write_text('exclude: ["app/base/"]\n', encoding="utf-8")
+    options = build_options(Flags(unknown="note"), tmp_path)
+    findings = [f for f in run([tmp_path / "app" / "overlays"], options).findings if f.suppression is None]
+    assert not [f for f in findings if "/base/" in f.span.file]
+    notes = sorted((_where(f, tmp_path)[:2], f.message) for f in findings if f.rule_id == "AKSB902")
+    assert (
+        ("app/overlays/dev/kustomization.yaml", 5),
+        'kustomize: resource "../../base" is excluded from the scan; the objects it adds are unknown',
+    ) in notes
+    # the prod patches now target objects that are unknown: noted, not reported as failures
+    assert not [f for f in findings if f.rule_id == "AKSB000"]

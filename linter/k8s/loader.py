@@ -47,7 +47,7 @@ from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents, load_embedded
 from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, Span, Value, get_path, known
 from linter.report import Notification
-from linter.stack import LoadContext, Stack, StackResult, parse_error
+from linter.stack import LoadContext, StackResult, parse_error
 from linter.textfile import decode, sniff
 
 CHART_FILE = "Chart.yaml"
@@ -208,7 +208,8 @@ class _Loader:
 
     def kustomizations(self, files: list[Path]) -> None:
         """Build every root kustomization of the scan (and any kustomization no root reaches)."""
-        builder = Kustomizer(Reader(self.kustomize_documents, self.kustomize_text, load_embedded))
+        reader = Reader(self.kustomize_documents, self.kustomize_text, load_embedded, self.ctx.excluded)
+        builder = Kustomizer(reader)
         scanned = [p for p in files if p.name in KUSTOMIZATION_NAMES and builder.config(p) is not None]
         included: set[Path] = set()
         pending, seen = list(scanned), set(scanned)
@@ -318,10 +319,10 @@ def _items(value: Value) -> list[Value]:
     return list(value.value) if isinstance(value, Known) and isinstance(value.value, list) else []
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
-    """Canonical resources of every Kubernetes document in ``stack.files``."""
+def load(files: list[Path], ctx: LoadContext) -> StackResult:
+    """Canonical resources of every Kubernetes document in ``files``."""
     loader = _Loader(ctx)
-    files = sorted({Path(p).resolve() for p in stack.files})
+    files = sorted({Path(p).resolve() for p in files})
     for path in files:
         if path.name == CHART_FILE:
             loader.chart(path)

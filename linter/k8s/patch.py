@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from linter.k8s.adapt import text
 from linter.model import Known, Span, Unknown, UnknownInside, Value, to_plain
-from linter.values import text
 
 
 class PatchError(Exception):

@@ -14,14 +14,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from linter.k8s.adapt import address, header
+from linter.k8s.adapt import address, header, text
 from linter.k8s.kustomize.config import Config, is_kustomize_config, is_remote, kustomization_in, span_of
 from linter.k8s.kustomize.namerefs import fix_name_references
 from linter.k8s.kustomize.objects import Build, ChartEntry, Failure, KObject, Unresolved, objects_of
 from linter.k8s.kustomize.transformers import Transformers
 from linter.k8s.yamlpos import Document, YamlProblem
 from linter.model import Known, Span, Value, get_path
-from linter.values import text
 
 
 class Reader:
@@ -32,10 +31,12 @@ class Reader:
         documents: Callable[[Path], list[Value]],
         file_text: Callable[[Path], str | None],
         embedded: Callable[[str, str, Span], tuple[list[Document], YamlProblem | None]],
+        excluded: Callable[[Path], bool],
     ) -> None:
         self.documents = documents
         self.file_text = file_text
         self.embedded = embedded
+        self.excluded = excluded  # the scan's excludes: such a path is never read
 
 
 class Kustomizer:
@@ -79,7 +80,7 @@ class Kustomizer:
                 continue
             target = (cfg.directory / name).resolve()
             found = kustomization_in(target) if target.is_dir() else None
-            if found is not None:
+            if found is not None and not self.reader.excluded(found):
                 out.append(found)
         return out
 
@@ -125,23 +126,33 @@ class Kustomizer:
     def where(self, cfg: Config, entry: Value) -> Span:
         return span_of(entry, cfg.span)
 
-    def _resource(self, cfg: Config, entry: Value, ra: Build) -> None:
+    def _local(
+        self, cfg: Config, entry: Value, ra: Build, noun: str, what: str
+    ) -> tuple[str, Span, Path] | None:
+        """The local path an entry names, or None (recorded as unresolved: unknown, remote, excluded)."""
         name = text(entry)
         span = self.where(cfg, entry)
+        unknown = f"the objects it {what} are unknown"
         if name is None:
-            ra.unresolved.append(
-                Unresolved(span, "a resources entry is unknown; the objects it adds are unknown")
-            )
-            return
+            ra.unresolved.append(Unresolved(span, f"a {noun} entry is unknown; {unknown}"))
+            return None
         if is_remote(name):
             ra.unresolved.append(
-                Unresolved(
-                    span,
-                    f'remote resource "{name}" is not fetched (offline); the objects it adds are unknown',
-                )
+                Unresolved(span, f'remote {noun} "{name}" is not fetched (offline); {unknown}')
             )
-            return
+            return None
         target = (cfg.directory / name).resolve()
+        inside = kustomization_in(target) if target.is_dir() else None
+        if self.reader.excluded(target) or (inside is not None and self.reader.excluded(inside)):
+            ra.unresolved.append(Unresolved(span, f'{noun} "{name}" is excluded from the scan; {unknown}'))
+            return None
+        return name, span, target
+
+    def _resource(self, cfg: Config, entry: Value, ra: Build) -> None:
+        local = self._local(cfg, entry, ra, "resource", "adds")
+        if local is None:
+            return
+        name, span, target = local
         if target.is_file():
             self.files.add(target)
             for doc in self.reader.documents(target):
@@ -152,9 +163,11 @@ class Kustomizer:
             return
         found = kustomization_in(target) if target.is_dir() else None
         if found is None:
-            what = "directory without a kustomization file" if target.is_dir() else "path that does not exist"
+            what = (
+                "a path that does not exist" if not target.exists() else "a directory without a kustomization"
+            )
             ra.unresolved.append(
-                Unresolved(span, f'resource "{name}" is a {what}; the objects it adds are unknown')
+                Unresolved(span, f'resource "{name}" is {what}; the objects it adds are unknown')
             )
             return
         child_cfg = self.config(found)
@@ -168,17 +181,10 @@ class Kustomizer:
             ra.absorb(child, span)
 
     def _component(self, cfg: Config, entry: Value, ra: Build) -> None:
-        name = text(entry)
-        span = self.where(cfg, entry)
-        if name is None or is_remote(name):
-            ra.unresolved.append(
-                Unresolved(
-                    span,
-                    f'component "{name or "?"}" is not fetched; the objects it adds or changes are unknown',
-                )
-            )
+        local = self._local(cfg, entry, ra, "component", "adds or changes")
+        if local is None:
             return
-        target = (cfg.directory / name).resolve()
+        name, span, target = local
         found = kustomization_in(target) if target.is_dir() else None
         comp = self.config(found) if found is not None else None
         if comp is None:
@@ -195,7 +201,7 @@ class Kustomizer:
             self.fail(span, f'component "{name}" includes itself')
             return
         before = len(ra.objects)
-        self._building.append(found)  # type: ignore[arg-type]
+        self._building.append(comp.path)
         try:
             self._accumulate(comp, ra, checked=True)
         finally:

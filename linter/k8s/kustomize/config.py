@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from linter.k8s.adapt import text
 from linter.model import ABSENT, Known, Span, Value, get_path
-from linter.values import text
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from linter.k8s.adapt import text
 from linter.k8s.kustomize.objects import KObject
 from linter.model import Known, Value, get_path
-from linter.values import text
 
 #: (referent group, version, kind) -> paths of the referring fields, per referring kind
 _REFERENCES: tuple[tuple[tuple[str, str, str], dict[str, tuple[tuple[str, ...], ...]]], ...] = (

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from linter.k8s.adapt import text
 from linter.model import Known, Span, Value, get_path
-from linter.values import text
 
 NOT_A_NAMESPACE = "_non_namespaceable_"
 

@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from linter.k8s import selector
+from linter.k8s.adapt import text
 from linter.k8s.kustomize.config import Config
 from linter.k8s.kustomize.objects import Build, Unresolved, res_id
 from linter.k8s.patch import JsonPatch, PatchError, StrategicMerge
 from linter.model import ABSENT, Known, Span, Unknown, Value, get_path
-from linter.values import text
 
 if TYPE_CHECKING:
     from linter.k8s.kustomize.build import Kustomizer
@@ -120,6 +120,11 @@ class Transformers:
                 return None
             return [d.value for d in docs if d.value.value is not None]
         path = (self.cfg.directory / body).resolve()
+        if self.owner.reader.excluded(path):
+            self._undecided(
+                span, f'patch file "{body}" is excluded from the scan; what it changes is unknown'
+            )
+            return None
         if not path.is_file():
             self._undecided(span, f'patch file "{body}" does not exist; what it changes is unknown')
             return None
