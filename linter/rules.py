@@ -294,7 +294,7 @@ class RuleContext:
         value = resource.attrs.get(attribute, resource.refs.get(attribute)) if attribute else None
         via = tuple(getattr(value, "via", ()) or ())
         extra = [RelatedLocation(s, "the value comes from here") for s in via if s != where]
-        extra += [r for r in getattr(resource, "context", ()) if r.span != where]
+        extra += [r for r in resource.context if r.span != where]  # the kustomize overlay, a patched base
         return Finding(
             rule_id=self.spec.id,
             slug=self.spec.slug,

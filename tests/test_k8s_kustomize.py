@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -308,3 +309,34 @@ def test_an_excluded_base_is_not_read_and_its_objects_stay_unknown(tmp_path: Pat
     ) in notes
     # the prod patches now target objects that are unknown: noted, not reported as failures
     assert not [f for f in findings if f.rule_id == "AKSB000"]
+
+
+def test_cluster_mapping_by_overlay_directory_reaches_objects_of_a_shared_base(tmp_path: Path) -> None:
+    """``cluster_mapping`` names overlay directories; the base's objects follow their overlay."""
+    vault_tier = FIXTURES / "volumes-vault-tier" / "kubernetes"
+    shutil.copy(vault_tier / "versions.tf", tmp_path / "versions.tf")
+    backup = (vault_tier / "backup.tf").read_text(encoding="utf-8")
+    (tmp_path / "backup.tf").write_text(backup, encoding="utf-8")
+    cluster = re.search(r'resource "azurerm_kubernetes_cluster" "aks" \{.*?\n\}\n', backup, re.S)
+    assert cluster is not None
+    (tmp_path / "other.tf").write_text(cluster.group(0).replace('"aks"', '"other"', 1), encoding="utf-8")
+    _write(
+        tmp_path,
+        {
+            "app/base/kustomization.yaml": "resources: [pvc.yaml]\n",
+            "app/base/pvc.yaml": PVC.replace("10Gi", "3Ti"),
+            "app/overlays/prod/kustomization.yaml": "namespace: prod\nresources: [../../base]\n",
+            "app/overlays/dev/kustomization.yaml": "namespace: dev\nresources: [../../base]\n",
+        },
+    )
+    overlays = tmp_path / "app" / "overlays"
+    assert [f for f in _findings(tmp_path) if f.rule_id == "AKSB505"] == []  # two clusters, no mapping
+    mapping = {
+        str(overlays / "prod"): "azurerm_kubernetes_cluster.aks",
+        str(overlays / "dev"): "azurerm_kubernetes_cluster.other",
+    }
+    (big,) = [f for f in _findings(tmp_path, cluster_mapping=mapping) if f.rule_id == "AKSB505"]
+    assert _where(big, tmp_path) == ("app/base/pvc.yaml", 9, 7, "AKSB505")
+    assert [r.message for r in big.related if "deployed" in r.message] == [
+        "deployed by this kustomization as PersistentVolumeClaim/prod/data"
+    ]

@@ -322,10 +322,11 @@ class Transformers:
                 continue
             obj = obj.remember()
             current = get_path(obj.doc, "metadata", "name")
-            name = text(current) or ""
-            renamed = affix + name if key == "namePrefix" else name + affix
-            where = getattr(current, "span", None) or obj.header
-            obj = replace(obj, doc=_set(obj.doc, ("metadata", "name"), Known(renamed, where)))
+            name = text(current)
+            if name is not None:  # an unknown name stays unknown
+                renamed = affix + name if key == "namePrefix" else name + affix
+                where = getattr(current, "span", None) or obj.header
+                obj = replace(obj, doc=_set(obj.doc, ("metadata", "name"), Known(renamed, where)))
             if key == "namePrefix":
                 obj = replace(obj, prefixes=(*obj.prefixes, affix))
             else:
