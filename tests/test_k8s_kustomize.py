@@ -340,3 +340,24 @@ def test_cluster_mapping_by_overlay_directory_reaches_objects_of_a_shared_base(t
     assert [r.message for r in big.related if "deployed" in r.message] == [
         "deployed by this kustomization as PersistentVolumeClaim/prod/data"
     ]
+
+
+def test_a_delete_patch_removes_the_object_and_suffixes_rename(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "kustomization.yaml": (
+                "nameSuffix: -v2\nresources: [claims.yaml]\n"
+                "patches:\n  - patch: |-\n      apiVersion: v1\n      kind: PersistentVolumeClaim\n"
+                "      metadata: {name: old}\n      $patch: delete\n"
+            ),
+            "claims.yaml": PVC.replace("managed-csi", "azurefile-csi").replace("name: data", "name: old")
+            + "---\n"
+            + PVC,
+        },
+    )
+    loaded = load([tmp_path], Options())
+    assert [to_plain(c.attr("name")) for c in loaded.graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM)] == [
+        "data-v2"
+    ]
+    assert _findings(tmp_path) == []  # the Azure Files claim is deleted by the patch
