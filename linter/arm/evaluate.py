@@ -282,8 +282,9 @@ def _direct(ast: Any, scope: Scope) -> Value | None:
     elements of an array written in a variable or parameter keep their own spans."""
     frame = scope.frame
     if isinstance(ast, ex.Ref):
-        if ast.name in scope.locals:
-            return None
+        if ast.name in scope.locals:  # a loop item bound with its span (Bicep resource loops)
+            bound = scope.locals[ast.name]
+            return bound if isinstance(bound, Value) else None
         key = ast.name.lower()
         if key in frame.params and frame.params[key].name == ast.name:
             return frame.param(ast.name)
@@ -302,28 +303,40 @@ def _direct(ast: Any, scope: Scope) -> Value | None:
         if not isinstance(base, Known):
             return None
         if isinstance(ast, ex.Prop):
-            step: Any = ast.name
-        elif isinstance(ast.index, ex.Lit):
-            step = ast.index.value
-        elif isinstance(ast.index, str | int):  # Bicep literals are plain values
-            step = ast.index
-        else:
-            step = None
-        data = base.value
-        if isinstance(data, dict) and isinstance(step, str):
-            key = next((k for k in data if k.lower() == step.lower()), None)
-            return data[key] if key is not None else None
-        if isinstance(data, list) and isinstance(step, int) and not isinstance(step, bool):
-            if isinstance(ast, ex.Index) and ast.from_end:
-                step = len(data) - step
-            return data[step] if 0 <= step < len(data) else None
+            return _step(base, ast.name)
+        step = eval_expr(ast.index, scope)  # items[copyIndex()], items[i]: the element keeps its span
+        if ast.from_end and isinstance(base.value, list) and isinstance(step, int):
+            step = len(base.value) - step
+        return _step(base, step)
+    if isinstance(ast, ex.Call) and ast.name.lower() == "tryget" and len(ast.args) >= 2:
+        found = _direct(ast.args[0], scope)
+        for key in ast.args[1:]:
+            if not isinstance(found, Known):
+                return None
+            found = _step(found, eval_expr(key, scope))
+        return found
+    coalescing = isinstance(ast, ex.Op) and ast.op == "??"
+    if coalescing or (isinstance(ast, ex.Call) and ast.name.lower() == "coalesce" and ast.args):
+        first = _direct(ast.args[0], scope)  # a ?? b is a where a is not null
+        return first if isinstance(first, Known) and first.value is not None else None
+    return None
+
+
+def _step(base: Known, step: Any) -> Value | None:
+    """The property or element ``step`` of a known object or array, as written."""
+    data = base.value
+    if isinstance(data, dict) and isinstance(step, str):
+        key = next((k for k in data if k.lower() == step.lower()), None)
+        return data[key] if key is not None else None
+    if isinstance(data, list) and isinstance(step, int) and not isinstance(step, bool):
+        return data[step] if 0 <= step < len(data) else None
     return None
 
 
 def _wrap(ast: Any, span: Span | None, scope: Scope) -> Value:
     direct = _direct(ast, scope)
     if isinstance(direct, Known) and not isinstance(direct.value, Symbol):
-        via = tuple(dict.fromkeys((*([direct.span] if direct.span else []), *direct.via)))
+        via = tuple(dict.fromkeys((*direct.via, *([direct.span] if direct.span else []))))  # origin first
         scope.vias.extend(via)
         return Known(direct.value, span, via)
     if isinstance(direct, Unknown):

@@ -28,7 +28,7 @@ from linter.arm.evaluate import (
     use_value,
 )
 from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_plain
-from linter.model import Known, Symbol, Unknown
+from linter.model import Known, Symbol, Unknown, Value
 
 Fn = Callable[[list[Any], ex.Call, Scope], Any]
 FUNCTIONS: dict[str, Fn] = {}
@@ -1128,7 +1128,8 @@ def reference_name(name: str, scope: Scope) -> Any:
     from linter.arm.template import symbol_handle
 
     if name in scope.locals:
-        return scope.locals[name]
+        bound = scope.locals[name]
+        return use_value(bound, scope) if isinstance(bound, Value) else bound
     frame = scope.frame
     key = name.lower()
     if key in frame.params and frame.params[key].name == name:

@@ -442,7 +442,14 @@ class TemplateRun:
     def _iterations(self, decl: dict, span: Span, base: Scope) -> list[tuple[Scope, Value, str]]:
         loop = decl.get("__for__")
         if isinstance(loop, ForSpec):
-            items = eval_expr(loop.iterable, base)
+            collection = eval_node(loop.iterable, span, base)
+            items = to_plain(collection)
+            if (
+                isinstance(items, list)
+                and isinstance(collection, Known)
+                and len(collection.value) == len(items)
+            ):
+                items = list(collection.value)  # the items as Values: each keeps where it is written
             if isinstance(items, dict):
                 items = [{"key": k, "value": v} for k, v in items.items()]
             if isinstance(items, int) and not isinstance(items, bool):
