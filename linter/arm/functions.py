@@ -996,20 +996,25 @@ def _sort(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     return Unk(f"{ex.render(node)}: {unknown[0].reason}") if unknown else result
 
 
+def _keys_of(items: list[Any], key_of: Closure, node: ex.Call) -> list[str] | Unk:
+    """The key lambda applied to every item (toObject, groupBy); Unk when a key is not a string."""
+    keys = [apply(key_of, [x]) for x in items]
+    if not all(isinstance(k, str) for k in keys):
+        return Unk(f"{ex.render(node)}: a key is not known")
+    return keys
+
+
 @fn("toobject")
 def _to_object(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     got = _items_and_lambda(args[:2], node)
     if isinstance(got, Unk):
         return got
     items, key_of = got
-    value_of = args[2] if len(args) > 2 else None
-    out: dict[str, Any] = {}
-    for x in items:
-        key = apply(key_of, [x])
-        if not isinstance(key, str):
-            return Unk(f"{ex.render(node)}: a key is not known")
-        out[key] = apply(value_of, [x]) if isinstance(value_of, Closure) else x
-    return out
+    keys = _keys_of(items, key_of, node)
+    if isinstance(keys, Unk):
+        return keys
+    value_of = args[2] if len(args) > 2 and isinstance(args[2], Closure) else None
+    return {k: (apply(value_of, [x]) if value_of else x) for k, x in zip(keys, items, strict=True)}
 
 
 @fn("groupby")
@@ -1018,12 +1023,12 @@ def _group_by(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     if isinstance(got, Unk):
         return got
     items, key_of = got
+    keys = _keys_of(items, key_of, node)
+    if isinstance(keys, Unk):
+        return keys
     out: dict[str, list[Any]] = {}
-    for x in items:
-        key = apply(key_of, [x])
-        if not isinstance(key, str):
-            return Unk(f"{ex.render(node)}: a key is not known")
-        out.setdefault(key, []).append(x)
+    for k, x in zip(keys, items, strict=True):
+        out.setdefault(k, []).append(x)
     return out
 
 

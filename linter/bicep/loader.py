@@ -11,12 +11,9 @@ module file's template, an ``import`` the exporting file's template, and a regis
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import pickle
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,23 +131,6 @@ def _parse_job(job: tuple[Path, str, str]) -> bytes:
     return data
 
 
-def _worker_start() -> None:
-    gc.enable()
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Templates are acyclic and live to the end of the run: no GC passes while building them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
 class BicepFiles:
     """Every Bicep file of a run, read once; problems become ``problems`` (path -> Problem)."""
 
@@ -191,7 +171,7 @@ class BicepFiles:
         todo = sorted({p.resolve() for p in paths} - set(self.templates))
         results: dict[Path, FileResult] = {}
         misses: list[tuple[Path, str, str]] = []
-        with _gc_paused():
+        with parallel.gc_paused():
             for path in todo:
                 known, text, key = self._lookup(path)
                 if known is not None:
@@ -202,7 +182,7 @@ class BicepFiles:
             if parallel.jobs_for(len(misses)) > 1:
                 if bicep_cache().enabled:
                     note_misses(len(misses))
-                jobs = parallel.map_ordered(_parse_job, misses, initializer=_worker_start)
+                jobs = parallel.map_ordered(_parse_job, misses, initializer=parallel.gc_enabled_worker)
                 for (path, _, _), data in zip(misses, jobs, strict=True):
                     results[path] = pickle.loads(data)  # from our own worker
                     progress.advance()
