@@ -232,6 +232,25 @@ def test_bad_bytes_and_empty_files(tmp_path: Path) -> None:
     assert [Path(d.span.file).name for d in result.diagnostics] == ["bin.bicep"]
 
 
+def test_a_suppression_above_a_resource_loop_covers_the_loop(tmp_path: Path) -> None:
+    """AVM writes loops as '= [' then 'for ...: {' on the next line: the comment covers them."""
+    (tmp_path / "main.bicep").write_text(
+        "param pools array = [\n  {\n    name: 'win'\n    os: 'Windows'\n  }\n]\n"
+        "resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {\n  name: 'aks'\n"
+        "  location: 'westeurope'\n  identity: {\n    type: 'SystemAssigned'\n  }\n  properties: {\n"
+        "    agentPoolProfiles: [\n      {\n        name: 'sys'\n        vmSize: 'Standard_D4s_v5'\n"
+        "        osType: 'Linux'\n      }\n    ]\n  }\n}\n"
+        "// aks-backup-lint: ignore[AKSB302] Windows pool for the legacy app\n"
+        "resource userPools 'Microsoft.ContainerService/managedClusters/agentPools@2024-02-01' = [\n"
+        "  for pool in pools: {\n    parent: aks\n    name: pool.name\n    properties: {\n"
+        "      vmSize: 'Standard_D4s_v5'\n      osType: 'Windows'\n    }\n  }\n]\n"
+    )
+    report = run([tmp_path], Options())
+    [finding] = [f for f in report.findings if f.rule_id == "AKSB302"]
+    assert finding.span.line == 30  # inside the loop, six lines below the comment
+    assert finding.suppression is not None
+
+
 def test_the_parser_is_imported_only_to_parse() -> None:
     """A warm run reads templates from the cache: importing the front end loads no parser."""
     code = (

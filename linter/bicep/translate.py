@@ -7,7 +7,7 @@ Bicep expressions (``linter.arm.expr``), so the ARM evaluator and adapter serve 
 
 Nothing here reads another file: a module call keeps its target (``__module__`` for a local
 path, ``templateLink`` for a registry reference) and an ``import`` its source, and the front end
-attaches those templates after loading (``linter.bicep.modules``). So a file's translation
+attaches those templates after loading (``linter.bicep.loader``). So a file's translation
 depends only on its own text and can be cached by it.
 """
 
@@ -38,7 +38,7 @@ SCHEMAS = {
 }
 MODULE_API_VERSION = "2022-09-01"
 MAX_DEPLOYMENT_NAME = 64
-#: template keys the front end reads when it attaches other files (``linter.bicep.modules``)
+#: template keys the front end reads when it attaches other files (``linter.bicep.loader``)
 LOCAL_MODULE = "__module__"  # on a module's properties: the absolute path of a local module file
 IMPORTS = "__imports__"  # [(source path as written, exported name or '*', local name, span)]
 
