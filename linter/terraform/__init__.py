@@ -30,14 +30,12 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
             rel = local_source(call)
             if rel is not None:
                 called.add((d / rel).resolve())
-    for p in stack.files:  # tfvars outside module dirs still get parsed for syntax errors
-        if p.suffix == ".tfvars" and p.resolve().parent not in directories:
-            loader.parse(p)
+    command_line = ctx.terraform_vars or [Path(v) for v in ctx.var_files]
     result = StackResult()
     for d in directories:
         if d in called:
             continue
-        root = loader.root(d, [Path(v) for v in ctx.var_files])
+        root = loader.root(d, command_line, ctx.environment)
         if root is None:
             continue
         for inst in root.instances():

@@ -52,6 +52,19 @@ class EmptyScope:
         return Unknown(f"{name} cannot be referenced here", span)
 
 
+def attribute_value(evaluator: Evaluator, attr: hcl.Attribute) -> Value:
+    """Evaluate an attribute; the result's span is the whole attribute, ``via`` where it came from."""
+    v = evaluator.eval(attr.expr)
+    if isinstance(v, Known):
+        via = v.via
+        if v.span is not None and v.span != attr.expr.span and v.span not in via:
+            via = via + (v.span,)
+        return Known(v.value, attr.span, via)
+    if isinstance(v, Unknown):
+        return Unknown(v.reason, v.span or attr.span)
+    return v
+
+
 MAX_DEPTH = 200
 
 

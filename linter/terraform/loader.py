@@ -7,7 +7,7 @@ import functools
 import gc
 import pickle
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from linter import __version__, progress
@@ -20,7 +20,7 @@ from linter.cache import (
 )
 from linter.model import Finding, Known, Span, Unknown, Value
 from linter.stack import parse_error
-from linter.terraform import hcl
+from linter.terraform import hcl, variables
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
 from linter.textfile import read_text
@@ -216,25 +216,41 @@ class TerraformLoader:
         return values
 
     def variable_values(self, source: ModuleSource, provided: dict[str, Value]) -> dict[str, Value]:
-        """Each declared variable: the provided value, else its default, else unknown."""
+        """Each declared variable: the provided value, else its default, else unknown; typed."""
         out: dict[str, Value] = {}
         for name, block in source.variables.items():
             if name in provided:
-                out[name] = provided[name]
-                continue
-            default = block.body.attributes.get("default")
-            if default is not None:
+                value = provided[name]
+            elif (default := block.body.attributes.get("default")) is not None:
                 v = attribute_value(Evaluator(EmptyScope()), default)
-                out[name] = Known(v.value, default.span, v.via) if isinstance(v, Known) else v
+                value = Known(v.value, default.span, v.via) if isinstance(v, Known) else v
             else:
-                out[name] = Unknown(f"variable {name!r} has no default and no value", block.span)
+                value = Unknown(f"variable {name!r} has no default and no value", block.span)
+            out[name] = variables.conform(value, variables.declared_type(block))
         return out
 
-    def root(self, directory: Path, var_files: list[Path]) -> ModuleInstance | None:
+    def root(
+        self,
+        directory: Path,
+        command_line: Sequence[Path | str] = (),
+        environment: Mapping[str, str] | None = None,
+    ) -> ModuleInstance | None:
+        """The root module in ``directory`` with its variable values, in Terraform's precedence.
+
+        ``command_line`` holds ``--var-file`` paths and ``--var NAME=VALUE`` strings in the order
+        given; ``environment`` is where ``TF_VAR_name`` values come from.
+        """
         source = self.module(directory)
         if source is None:
             return None
-        auto = [directory / "terraform.tfvars"] if (directory / "terraform.tfvars").is_file() else []
-        auto += sorted(p for p in directory.glob("*.auto.tfvars") if p.is_file())
-        provided = self.tfvars(auto + list(var_files))
+        provided = variables.from_environment(environment or {}, source.variables)
+        provided.update(self.tfvars(variables.automatic_variable_files(directory)))
+        for item in command_line:
+            if isinstance(item, Path):
+                provided.update(self.tfvars([item]))
+                continue
+            name, _, raw = item.partition("=")
+            block = source.variables.get(name.strip())
+            if block is not None:
+                provided[name.strip()] = variables.literal_value(raw, block, f"--var {name.strip()}")
         return ModuleInstance(source, "", self.variable_values(source, provided), self)

@@ -64,3 +64,5 @@ def cluster_service_principal(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                 "system- or user-assigned managed identity",
                 attribute="service_principal",
             )
+        elif cluster.may_exist:
+            yield from ctx.unresolved(cluster, sp, "service_principal")

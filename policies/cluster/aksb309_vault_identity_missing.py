@@ -84,6 +84,7 @@ def vault_identity_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
             continue
         kind = text(value)
         if kind is None:
+            yield from ctx.unresolved(vault, value, "identity_type")
             continue
         parts = {p.strip().lower() for p in kind.split(",")}
         if "systemassigned" not in parts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Unknown, Value
+from linter.model import ABSENT, Known, Value
 from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
 from linter.values import any_equals
@@ -18,8 +18,6 @@ def _identity(res: Resource, inst: ResourceInstance) -> None:
         put(res, "identity_type", no_spaces(identities[0].attr("type")))
         put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
         res.attrs["principal_id"] = Known(inst.symbol(".identity[0].principal_id"), identities[0].span)
-    elif inst.has_dynamic("identity"):
-        res.attrs["identity_type"] = Unknown("identity is a dynamic block", inst.block.span)
 
 
 def _first(blocks: list[BlockView], name: str) -> Value:
@@ -35,10 +33,8 @@ def cluster(inst: ResourceInstance) -> list[Resource]:
     _identity(res, inst)
     sp = inst.blocks("service_principal")
     if sp:
-        res.attrs["service_principal"] = Known(True, sp[0].span)
+        res.attrs["service_principal"] = sp[0].presence
         put(res, "service_principal_client_id", sp[0].attr("client_id"))
-    elif inst.has_dynamic("service_principal"):
-        res.attrs["service_principal"] = Unknown("service_principal is a dynamic block", inst.block.span)
     storage = inst.blocks("storage_profile")
     put(res, "disk_csi_enabled", _first(storage, "disk_driver_enabled"))
     put(res, "snapshot_controller_enabled", _first(storage, "snapshot_controller_enabled"))
