@@ -19,8 +19,9 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
     call (with its inputs), not again on its own.
     """
     loader = TerraformLoader(ctx.max_file_bytes)
-    loader.prefetch([p for p in stack.files if p.suffix == ".tf"])  # many files: several cores
-    directories = sorted({p.resolve().parent for p in stack.files if p.suffix == ".tf"})
+    configuration = [p for p in stack.files if p.name.endswith((".tf", ".tf.json"))]
+    loader.prefetch(configuration)  # many files: several cores
+    directories = sorted({p.resolve().parent for p in configuration})
     called: set[Path] = set()
     for d in directories:
         source = loader.module(d)

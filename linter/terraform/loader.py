@@ -23,6 +23,8 @@ from linter.stack import parse_error
 from linter.terraform import hcl, variables
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
+from linter.terraform.overrides import is_override_file
+from linter.terraform.tfjson import is_json_configuration, parse_json
 from linter.textfile import read_text
 
 
@@ -35,6 +37,7 @@ def parse_cache() -> ParseCache:
             sys.version.split()[0],
             source_fingerprint(
                 hcl.__file__,
+                module_file("linter.terraform.tfjson"),
                 module_file("linter.model"),
                 module_file("linter.cache"),
                 __file__,
@@ -87,9 +90,19 @@ def _lookup(path: Path, max_bytes: int) -> tuple[ParseResult | None, str | None,
 
 def _parse_text(path: Path, text: str) -> ParseResult:
     try:
+        if is_json_configuration(path):
+            return parse_json(path, text), None, True
         return hcl.parse_hcl(path, text), None, True
     except hcl.HclError as e:
         return None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True
+
+
+def configuration_files(directory: Path) -> list[Path]:
+    """A module's configuration files: ``*.tf`` and ``*.tf.json``, in lexical order of names."""
+    return sorted(
+        (p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()),
+        key=lambda p: p.name,
+    )
 
 
 def _worker_start() -> None:
@@ -192,15 +205,13 @@ class TerraformLoader:
             self._modules[directory] = None  # guards a module that calls itself
             if not directory.is_dir():
                 return None
-            files = sorted(p for p in directory.glob("*.tf") if p.is_file())
+            files = configuration_files(directory)
             if not files:
                 return None
-            source = ModuleSource(directory)
-            for p in files:
-                parsed = self.parse(p)
-                if parsed is not None:
-                    source.add(parsed)
-            self._modules[directory] = source
+            parsed = {p: self.parse(p) for p in files}
+            primary = [f for p, f in parsed.items() if f is not None and not is_override_file(p)]
+            overrides = [f for p, f in parsed.items() if f is not None and is_override_file(p)]
+            self._modules[directory] = ModuleSource.build(directory, primary, overrides)
         return self._modules[directory]
 
     def tfvars(self, paths: list[Path]) -> dict[str, Value]:

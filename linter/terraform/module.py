@@ -17,7 +17,8 @@ from typing import Any
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value
 from linter.terraform import hcl
 from linter.terraform.dynamic import nested_blocks
-from linter.terraform.evaluate import ChildScope, Evaluator, Lazy, Scope, attribute_value
+from linter.terraform.evaluate import ChildScope, Evaluator, Lazy, Scope, attribute_value, get_attr, index
+from linter.terraform.overrides import merge_file
 from linter.values import condition_and
 
 META_ARGUMENTS = {
@@ -47,23 +48,32 @@ class ModuleSource:
     terraform_blocks: list[hcl.Block] = field(default_factory=list)
     provider_blocks: list[hcl.Block] = field(default_factory=list)
 
-    def add(self, f: hcl.HclFile) -> None:
-        self.files.append(f)
-        for b in f.body.blocks:
-            if b.type == "variable" and b.labels:
-                self.variables[b.labels[0]] = b
-            elif b.type == "locals":
-                self.locals.update(b.body.attributes)
-            elif b.type == "resource" and len(b.labels) == 2:
-                self.resources.append(b)
-            elif b.type == "module" and b.labels:
-                self.module_calls.append(b)
-            elif b.type == "output" and b.labels and "value" in b.body.attributes:
-                self.outputs[b.labels[0]] = b.body.attributes["value"]
-            elif b.type == "terraform":
-                self.terraform_blocks.append(b)
-            elif b.type == "provider":
-                self.provider_blocks.append(b)
+    @classmethod
+    def build(cls, directory: Path, files: list[hcl.HclFile], overrides: list[hcl.HclFile]) -> ModuleSource:
+        """A module from its files (``.tf`` and ``.tf.json`` alike), override files merged in last."""
+        source = cls(directory, files=[*files, *overrides])
+        blocks = [b for f in files for b in f.body.blocks]
+        for override in overrides:
+            blocks = merge_file(blocks, override)
+        for b in blocks:
+            source._add(b)
+        return source
+
+    def _add(self, b: hcl.Block) -> None:
+        if b.type == "variable" and b.labels:
+            self.variables[b.labels[0]] = b
+        elif b.type == "locals":
+            self.locals.update(b.body.attributes)
+        elif b.type == "resource" and len(b.labels) == 2:
+            self.resources.append(b)
+        elif b.type == "module" and b.labels:
+            self.module_calls.append(b)
+        elif b.type == "output" and b.labels and "value" in b.body.attributes:
+            self.outputs[b.labels[0]] = b.body.attributes["value"]
+        elif b.type == "terraform":
+            self.terraform_blocks.append(b)
+        elif b.type == "provider":
+            self.provider_blocks.append(b)
 
 
 def local_source(call: hcl.Block) -> str | None:
@@ -101,17 +111,20 @@ class BlockObject(Lazy):
 
     def get(self, name: str, span: Span) -> Value:
         attr = self.body.attributes.get(name)
+        nested = self.body.blocks_of(name)
+        blocks = Known(
+            [
+                Known(BlockObject(f"{self.address}.{name}[{i}]", b.body, self.scope, self.root))
+                for i, b in enumerate(nested)
+            ],
+            span,
+        )
+        if attr is not None and nested:  # JSON syntax: an object that may be an argument or a block
+            return Known(_ArgumentOrBlocks(attribute_value(Evaluator(self.scope), attr), blocks), span)
         if attr is not None:
             return attribute_value(Evaluator(self.scope), attr)
-        nested = self.body.blocks_of(name)
         if nested:
-            return Known(
-                [
-                    Known(BlockObject(f"{self.address}.{name}[{i}]", b.body, self.scope, self.root))
-                    for i, b in enumerate(nested)
-                ],
-                span,
-            )
+            return blocks
         return Known(Symbol(f"{self.root}#{self.address}.{name}"), span)
 
     def index(self, key: Any, span: Span) -> Value:
@@ -119,6 +132,22 @@ class BlockObject(Lazy):
 
     def __repr__(self) -> str:
         return self.address
+
+
+class _ArgumentOrBlocks(Lazy):
+    """A JSON-syntax property that is an argument (``tags.env``) or nested blocks (``identity[0].x``)."""
+
+    def __init__(self, argument: Value, blocks: Known) -> None:
+        self.argument = argument
+        self.blocks = blocks
+
+    def get(self, name: str, span: Span) -> Value:
+        return get_attr(self.argument, name, span)
+
+    def index(self, key: Any, span: Span) -> Value:
+        if isinstance(key, int) and not isinstance(key, bool):
+            return index(self.blocks, Known(key), span)
+        return index(self.argument, Known(key), span)
 
 
 @dataclass
