@@ -50,6 +50,7 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
         result.resources.extend(_unresolved_modules(root))
         result.resources.extend(provider_requirements(root, loader))
     result.diagnostics.extend(loader.diagnostics)
+    result.notifications.extend(loader.notifications)
     result.files = list(loader.files_read)
     return result
 

@@ -19,8 +19,9 @@ from linter.cache import (
     source_fingerprint,
 )
 from linter.model import Finding, Known, Span, Unknown, Value
+from linter.report import Notification
 from linter.stack import parse_error
-from linter.terraform import hcl, variables
+from linter.terraform import hcl, remote_modules, variables
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
 from linter.terraform.overrides import is_override_file
@@ -145,6 +146,8 @@ class TerraformLoader:
         self._files: dict[Path, hcl.HclFile | None] = {}
         self._modules: dict[Path, ModuleSource | None] = {}
         self.diagnostics: list[Finding] = []
+        self.notifications: list[Notification] = []
+        self._manifests: dict[Path, dict[str, remote_modules.InstalledModule] | None] = {}
         self.files_read: list[Path] = []
 
     def parse(self, path: Path) -> hcl.HclFile | None:
@@ -213,6 +216,34 @@ class TerraformLoader:
             overrides = [f for p, f in parsed.items() if f is not None and is_override_file(p)]
             self._modules[directory] = ModuleSource.build(directory, primary, overrides)
         return self._modules[directory]
+
+    def installed_module(self, root: Path, key: str, call: hcl.Block) -> Path | Unknown:
+        """The directory ``terraform init`` installed module call ``key`` of ``root`` into."""
+        name = call.labels[0]
+        if root not in self._manifests:
+            try:
+                self._manifests[root] = remote_modules.read_manifest(root)
+            except remote_modules.ManifestError as e:
+                self.notifications.append(Notification("warning", f"{e}; remote modules are not evaluated"))
+                self._manifests[root] = None
+        manifest = self._manifests[root]
+        if manifest is None:
+            return Unknown(
+                f"module {name} comes from a remote source (run terraform init to let the linter read it)",
+                call.span,
+            )
+        installed = manifest.get(key)
+        if installed is None:
+            return Unknown(f"module {name} is not in .terraform/modules (run terraform init again)", call.span)
+        source = call.body.attributes.get("source")
+        configured = source.expr.value if source is not None and isinstance(source.expr, hcl.Lit) else ""
+        if not remote_modules.same_source(str(configured), installed.source):
+            return Unknown(
+                f"module {name}: .terraform/modules holds {installed.source}, not {configured} "
+                "(run terraform init again)",
+                call.span,
+            )
+        return installed.directory
 
     def tfvars(self, paths: list[Path]) -> dict[str, Value]:
         """Variable values from tfvars files, later files winning (Terraform's precedence)."""

@@ -234,6 +234,7 @@ class ModuleInstance:
         self.call_address = call_address
         self.condition = condition if condition is not None else Known(True)
         self.root_key: str = str(source.directory) if depth == 0 else ""
+        self.module_key = ""  # call names from the root, dot-separated: the manifest's Key
         self._locals: dict[str, Value] = {}
         self._locals_in_progress: set[str] = set()
         self._resources = {(b.labels[0], b.labels[1]): b for b in source.resources}
@@ -373,16 +374,25 @@ class ModuleInstance:
             self._children[name] = self._instantiate(self._calls[name])
         return self._children[name]
 
-    def _instantiate(self, call: hcl.Block) -> list[ModuleInstance] | Unknown:
+    def _module_directory(self, call: hcl.Block) -> Path | Unknown:
+        """Where the called module's files are: a local path, or where ``terraform init`` put it."""
         name = call.labels[0]
         rel = local_source(call)
-        if rel is None:
-            return Unknown(f"module {name} comes from a remote source")
+        if rel is not None:
+            return self.source.directory / rel
+        key = f"{self.module_key}.{name}" if self.module_key else name
+        return self.loader.installed_module(Path(self.root_key), key, call)
+
+    def _instantiate(self, call: hcl.Block) -> list[ModuleInstance] | Unknown:
+        name = call.labels[0]
         if self.depth >= MAX_MODULE_DEPTH:
             return Unknown(f"module {name} is nested too deeply")
-        source = self.loader.module(self.source.directory / rel)
+        directory = self._module_directory(call)
+        if isinstance(directory, Unknown):
+            return directory
+        source = self.loader.module(directory)
         if source is None:
-            return Unknown(f"module {name}: {rel} has no Terraform files")
+            return Unknown(f"module {name}: {directory} has no Terraform files")
         base = f"{self.prefix}module.{name}"
         evaluator = Evaluator(self)
         inputs = {
@@ -437,6 +447,7 @@ class ModuleInstance:
                 condition_and(self.condition, cond),
             )
             child.root_key = self.root_key
+            child.module_key = f"{self.module_key}.{name}" if self.module_key else name
             out.append(child)
         return out
 
