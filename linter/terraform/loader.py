@@ -234,7 +234,9 @@ class TerraformLoader:
             )
         installed = manifest.get(key)
         if installed is None:
-            return Unknown(f"module {name} is not in .terraform/modules (run terraform init again)", call.span)
+            return Unknown(
+                f"module {name} is not in .terraform/modules (run terraform init again)", call.span
+            )
         source = call.body.attributes.get("source")
         configured = source.expr.value if source is not None and isinstance(source.expr, hcl.Lit) else ""
         if not remote_modules.same_source(str(configured), installed.source):
