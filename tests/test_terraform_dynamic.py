@@ -6,6 +6,7 @@ from pathlib import Path
 
 from linter.engine import Options, run
 from linter.model import Known, Unknown
+from linter.stack import LoadContext
 from linter.terraform.loader import TerraformLoader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -16,7 +17,7 @@ def resource(tmp_path: Path, text: str, tfvars: str | None = None):  # type: ign
     (tmp_path / "main.tf").write_text(text)
     if tfvars is not None:
         (tmp_path / "terraform.tfvars").write_text(tfvars)
-    root = TerraformLoader().root(tmp_path)
+    root = TerraformLoader(LoadContext(environment={})).root(tmp_path)
     assert root is not None
     return next(i for i in root.instances() if i.name == "x")
 

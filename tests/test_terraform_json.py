@@ -7,14 +7,14 @@ from pathlib import Path
 from linter.discover import classify
 from linter.engine import Options, run
 from linter.model import Known, Symbol, Unknown
-from linter.stack import TERRAFORM
+from linter.stack import TERRAFORM, LoadContext
 from linter.terraform.loader import TerraformLoader
 
 
 def root(tmp_path: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    loader = TerraformLoader()
+    loader = TerraformLoader(LoadContext(environment={}))
     module = loader.root(tmp_path)
     assert module is not None
     return module, loader

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from linter.stack import LoadContext, Stack
+from linter.stack import LoadContext
 from linter.terraform import load
 
 CALLER = """
@@ -41,7 +41,7 @@ resource "t" "inner" {
 
 def scan(root: Path):  # type: ignore[no-untyped-def]
     files = sorted(p for p in root.rglob("*.tf") if ".terraform" not in p.parts)
-    return load(Stack("terraform", root, files), LoadContext(environment={}))
+    return load(files, LoadContext(environment={}))
 
 
 def write(path: Path, text: str) -> None:

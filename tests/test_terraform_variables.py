@@ -8,7 +8,7 @@ import pytest
 
 from linter.engine import Options, run
 from linter.model import Known, Unknown
-from linter.stack import LoadContext, Stack
+from linter.stack import LoadContext
 from linter.terraform import load
 from linter.terraform.loader import TerraformLoader
 from linter.terraform.variables import automatic_variable_files, is_variable_file
@@ -21,7 +21,7 @@ PROD = SCENARIO / "environments" / "prod.tfvars"
 def intervals(ctx: LoadContext) -> dict[str, str | None]:
     """Policy name -> the interval its schedule ends with (None when unknown)."""
     files = sorted(p for p in SCENARIO.rglob("*") if p.is_file())
-    result = load(Stack("terraform", SCENARIO, files), ctx)
+    result = load(files, ctx)
     out: dict[str, str | None] = {}
     for r in result.resources:
         if r.kind == "backup_policy":
@@ -83,7 +83,8 @@ def test_environment_value_reported_through_the_engine(monkeypatch: pytest.Monke
 
 
 def test_only_variable_files_are_read() -> None:
-    assert [p.name for p in automatic_variable_files(SCENARIO)] == [
+    found = sorted(SCENARIO.iterdir())
+    assert [p.name for p in automatic_variable_files(found)] == [
         "terraform.tfvars",
         "a.auto.tfvars",
         "b.auto.tfvars",
@@ -95,7 +96,7 @@ def test_only_variable_files_are_read() -> None:
 
 def module_values(tmp_path: Path, text: str, env: dict[str, str], command_line: list | None = None):  # type: ignore[no-untyped-def]
     (tmp_path / "main.tf").write_text(text)
-    root = TerraformLoader().root(tmp_path, command_line or [], env)
+    root = TerraformLoader(LoadContext(terraform_vars=command_line or [], environment=env)).root(tmp_path)
     assert root is not None
     return root.var_values
 

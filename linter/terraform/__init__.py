@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from linter import kinds
 from linter.graph import Resource
-from linter.stack import LoadContext, Stack, StackResult
+from linter.stack import LoadContext, StackResult
 from linter.terraform.adapters import adapter_for
 from linter.terraform.loader import TerraformLoader
 from linter.terraform.module import local_source
 from linter.terraform.providers import provider_requirements
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
-    """Evaluate every root module among ``stack.files`` (.tf, .tfvars, .terraform.lock.hcl).
+def load(files: list[Path], ctx: LoadContext) -> StackResult:
+    """Evaluate every root module among ``files`` (.tf, .tfvars, .terraform.lock.hcl).
 
     A directory that another scanned directory calls as a local module is evaluated through that
     call (with its inputs), not again on its own.
     """
-    loader = TerraformLoader(ctx.max_file_bytes)
-    configuration = [p for p in stack.files if p.name.endswith((".tf", ".tf.json"))]
+    loader = TerraformLoader(ctx)
+    configuration = [p for p in files if p.name.endswith((".tf", ".tf.json"))]
     loader.prefetch(configuration)  # many files: several cores
     directories = sorted({p.resolve().parent for p in configuration})
     called: set[Path] = set()
@@ -31,12 +32,11 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
             rel = local_source(call)
             if rel is not None:
                 called.add((d / rel).resolve())
-    command_line = ctx.terraform_vars or [Path(v) for v in ctx.var_files]
     result = StackResult()
     for d in directories:
         if d in called:
             continue
-        root = loader.root(d, command_line, ctx.environment)
+        root = loader.root(d)
         if root is None:
             continue
         for inst in root.instances():
@@ -68,7 +68,7 @@ def _unresolved_modules(root) -> list[Resource]:  # type: ignore[no-untyped-def]
             if isinstance(children, Unknown):
                 out.append(
                     Resource(
-                        kind="unresolved_module",
+                        kind=kinds.UNRESOLVED_MODULE,
                         address=f"{module.prefix}module.{call.labels[0]}",
                         language="terraform",
                         span=call.span,

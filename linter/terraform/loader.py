@@ -7,7 +7,7 @@ import functools
 import gc
 import pickle
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 from linter import __version__, progress
@@ -20,7 +20,7 @@ from linter.cache import (
 )
 from linter.model import Finding, Known, Span, Unknown, Value
 from linter.report import Notification
-from linter.stack import parse_error
+from linter.stack import LoadContext, parse_error
 from linter.terraform import hcl, remote_modules, variables
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
@@ -141,8 +141,9 @@ def _gc_paused() -> Iterator[None]:
 class TerraformLoader:
     """Parses each file once; collects AKSB000 findings; resolves module directories."""
 
-    def __init__(self, max_bytes: int = 10 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, ctx: LoadContext) -> None:
+        self.max_bytes = ctx.max_file_bytes
+        self.ctx = ctx
         self._files: dict[Path, hcl.HclFile | None] = {}
         self._modules: dict[Path, ModuleSource | None] = {}
         self.diagnostics: list[Finding] = []
@@ -208,7 +209,7 @@ class TerraformLoader:
             self._modules[directory] = None  # guards a module that calls itself
             if not directory.is_dir():
                 return None
-            files = configuration_files(directory)
+            files = self.ctx.files_in(directory, "*.tf", "*.tf.json")
             if not files:
                 return None
             parsed = {p: self.parse(p) for p in files}
@@ -273,23 +274,20 @@ class TerraformLoader:
             out[name] = variables.conform(value, variables.declared_type(block))
         return out
 
-    def root(
-        self,
-        directory: Path,
-        command_line: Sequence[Path | str] = (),
-        environment: Mapping[str, str] | None = None,
-    ) -> ModuleInstance | None:
+    def root(self, directory: Path) -> ModuleInstance | None:
         """The root module in ``directory`` with its variable values, in Terraform's precedence.
 
-        ``command_line`` holds ``--var-file`` paths and ``--var NAME=VALUE`` strings in the order
-        given; ``environment`` is where ``TF_VAR_name`` values come from.
+        ``TF_VAR_name`` from ``ctx.environment``, then the automatic variable files, then
+        ``ctx.terraform_vars`` (``--var-file`` paths and ``--var NAME=VALUE`` in command-line order;
+        ``ctx.var_files`` when it is empty).
         """
         source = self.module(directory)
         if source is None:
             return None
-        provided = variables.from_environment(environment or {}, source.variables)
-        provided.update(self.tfvars(variables.automatic_variable_files(directory)))
-        for item in command_line:
+        provided = variables.from_environment(self.ctx.environment, source.variables)
+        found = self.ctx.files_in(directory, *variables.AUTOMATIC_PATTERNS)
+        provided.update(self.tfvars(variables.automatic_variable_files(found)))
+        for item in self.ctx.terraform_vars or list(self.ctx.var_files):
             if isinstance(item, Path):
                 provided.update(self.tfvars([item]))
                 continue

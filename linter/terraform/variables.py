@@ -33,14 +33,14 @@ def is_variable_file(path: Path) -> bool:
     )
 
 
-def automatic_variable_files(directory: Path) -> list[Path]:
-    """The variable files Terraform loads from a root module directory, in its order."""
-    fixed = [directory / n for n in ("terraform.tfvars", "terraform.tfvars.json")]
-    auto = sorted(
-        (p for p in directory.iterdir() if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))),
-        key=lambda p: p.name,
-    )
-    return [p for p in [*fixed, *auto] if p.is_file()]
+#: the variable files Terraform loads without being told to (globs for ``LoadContext.files_in``)
+AUTOMATIC_PATTERNS = ("terraform.tfvars", "terraform.tfvars.json", "*.auto.tfvars", "*.auto.tfvars.json")
+
+
+def automatic_variable_files(found: list[Path]) -> list[Path]:
+    """``found`` (a directory's automatic variable files) in the order Terraform loads them."""
+    fixed = {"terraform.tfvars": 0, "terraform.tfvars.json": 1}
+    return sorted((p for p in found if is_variable_file(p)), key=lambda p: (fixed.get(p.name, 2), p.name))
 
 
 def declared_type(block: hcl.Block) -> hcl.Expr | None:

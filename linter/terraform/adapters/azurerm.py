@@ -16,7 +16,8 @@ def _identity(res: Resource, inst: ResourceInstance) -> None:
     identities = inst.blocks("identity")
     if identities:
         put(res, "identity_type", no_spaces(identities[0].attr("type")))
-        put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
+        if res.kind == kinds.CLUSTER:  # role checks attribute user-assigned identities of clusters only
+            put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
         res.attrs["principal_id"] = Known(inst.symbol(".identity[0].principal_id"), identities[0].span)
 
 
