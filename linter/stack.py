@@ -35,6 +35,8 @@ class LoadContext:
     #: Terraform ``--var-file`` (a Path) and ``--var NAME=VALUE`` (a str) in command-line order:
     #: the later one wins, as in Terraform
     terraform_vars: list[Path | str] = field(default_factory=list)
+    #: Terraform ``--plan``: ``terraform show -json`` output of a plan of the scanned configuration
+    plan: Path | None = None
     #: where ``TF_VAR_name`` values come from (the process environment unless a caller says otherwise)
     environment: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM --param-file TEMPLATE=PARAMS

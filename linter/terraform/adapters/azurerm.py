@@ -5,7 +5,7 @@ from __future__ import annotations
 from linter import kinds
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Value
-from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
+from linter.terraform.adapters import adapts, computed, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
 from linter.values import any_equals
 
@@ -18,7 +18,10 @@ def _identity(res: Resource, inst: ResourceInstance) -> None:
         put(res, "identity_type", no_spaces(identities[0].attr("type")))
         if res.kind == kinds.CLUSTER:  # role checks attribute user-assigned identities of clusters only
             put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
-        res.attrs["principal_id"] = Known(inst.symbol(".identity[0].principal_id"), identities[0].span)
+        principal = identities[0].attr("principal_id")
+        res.attrs["principal_id"] = computed(
+            principal, inst.symbol(".identity[0].principal_id"), identities[0].span
+        )
 
 
 def _first(blocks: list[BlockView], name: str) -> Value:
@@ -167,7 +170,10 @@ def extension(inst: ResourceInstance) -> list[Resource]:
     put(res, "release_namespace", inst.attr("release_namespace"))
     put(res, "target_namespace", inst.attr("target_namespace"))
     put(res, "configuration_protected_settings", inst.attr("configuration_protected_settings"))
-    res.attrs["principal_id"] = Known(inst.symbol(".aks_assigned_identity[0].principal_id"), inst.block.span)
+    assigned = inst.blocks("aks_assigned_identity")
+    principal = assigned[0].attr("principal_id") if assigned else ABSENT
+    symbol = inst.symbol(".aks_assigned_identity[0].principal_id")
+    res.attrs["principal_id"] = computed(principal, symbol, inst.block.span)
     res.refs["cluster"] = inst.attr("cluster_id")
     return [res]
 
