@@ -71,6 +71,8 @@ def load(paths: list[Path], options: Options) -> Loaded:
     progress.set_total(sum(len(v) for v in found.files.values()))
     ctx = LoadContext(
         var_files=list(options.var_files),
+        terraform_vars=[*options.var_files, *options.variables],
+        plan=options.plan,
         param_files=dict(options.param_files),
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
@@ -81,7 +83,7 @@ def load(paths: list[Path], options: Options) -> Loaded:
     done = 0
     for language in LANGUAGES:
         files = found.files[language]
-        if not files:
+        if not files and not (language == TERRAFORM and options.plan is not None):
             continue
         progress.stage(f"reading {language}")
         try:
@@ -100,7 +102,7 @@ def load(paths: list[Path], options: Options) -> Loaded:
         loaded.suppressions.extend(result.suppressions)
     for path, problem in found.problems:
         loaded.notifications.append(Notification("error", f"{path}: {problem}"))
-    if not any(found.files.values()) and not found.problems:
+    if not any(found.files.values()) and not found.problems and options.plan is None:
         where = ", ".join(str(p) for p in paths)
         loaded.notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
@@ -155,7 +157,7 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     findings = _dedupe(findings)
     wanted: set[str] | None = None
     if loaded.found.explicit and all(p.is_file() for p in paths):
-        wanted = {str(p) for p in loaded.found.explicit}
+        wanted = {str(p) for p in loaded.found.explicit} | ({str(options.plan)} if options.plan else set())
         findings = [f for f in findings if f.span.file in wanted]
     findings = apply_suppressions(
         findings, loaded.suppressions, options, registry, files=[str(p) for p in loaded.files]

@@ -26,6 +26,7 @@ from linter.terraform.plan import (
     PlannedResource,
     call_names,
     instance_key,
+    property_spans,
     references,
 )
 from linter.values import condition_and
@@ -226,7 +227,9 @@ class BlockView:
             return self.presence
         attr = self.block.body.attributes.get(name)
         static = ABSENT if attr is None else attribute_value(Evaluator(self.scope), attr)
-        return static if self.planned is None else self.planned.attribute(name, static)
+        if self.planned is None:
+            return static
+        return self.planned.attribute(name, static, attr.span if attr is not None else None)
 
     def blocks(self, name: str) -> list[BlockView]:
         unknown = self.presence if isinstance(self.presence, Unknown) else None
@@ -428,14 +431,17 @@ class ModuleInstance:
         assert self.plan is not None
         for planned in self.plan.resources_in(self.address):
             if (planned.type, planned.name) not in self._resources:
-                span = self.fallback or planned.span
+                if self.fallback is None:  # no source shows this module: the plan file itself
+                    span, spans = planned.span, property_spans(planned.after)
+                else:  # the module call, or the caller's argument an expression refers to
+                    span = self.fallback
+                    config = self.plan.resource_config(self.address, planned.type, planned.name) or {}
+                    spans = {
+                        name: where
+                        for name, expression in (config.get("expressions") or {}).items()
+                        if (where := self._reference_span(expression)) is not None
+                    }
                 block = hcl.Block("resource", (planned.type, planned.name), hcl.Body(), span, span)
-                config = self.plan.resource_config(self.address, planned.type, planned.name) or {}
-                spans = {
-                    name: where
-                    for name, expression in (config.get("expressions") or {}).items()
-                    if (where := self._reference_span(expression)) is not None
-                }
                 values = Planned(planned.after, planned.unknown, span, spans)
                 yield ResourceInstance(
                     planned.type, planned.name, planned.address, block, self, self.condition, self, values
@@ -448,17 +454,13 @@ class ModuleInstance:
     def _plan_only_children(self, call: str) -> list[ModuleInstance]:
         assert self.plan is not None
         if call not in self._plan_only:
-            span = self.fallback or self.plan.call_spans.get(f"{self.address}|{call}") or self.source_span()
             out = []
             for address in self.plan.child_instances(self.address, call):
                 child = self._child(ModuleSource(self.source.directory), address, {}, self.condition, None)
-                child.fallback = span
+                child.fallback = self.fallback
                 out.append(child)
             self._plan_only[call] = out
         return self._plan_only[call]
-
-    def source_span(self) -> Span:
-        return Span(str(self.source.directory), 1)
 
     def _reference_span(self, expression: Any) -> Span | None:
         """Where the value of a plan-only expression is written: the caller's argument it names."""

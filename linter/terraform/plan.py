@@ -36,6 +36,11 @@ class PlanError(Exception):
         self.column = column
 
 
+def property_spans(value: Any) -> dict[str, Span]:
+    """Where each property of a plan object is written in the plan file."""
+    return dict(value.key_spans) if isinstance(value, PosDict) else {}
+
+
 @dataclass(frozen=True)
 class PlannedResource:
     """One managed resource instance the plan will leave in place (created, updated or kept)."""
@@ -66,8 +71,6 @@ class Plan:
     variables: dict[str, Any]
     configuration: dict[str, Any]
     providers: list[ProviderConstraint] = field(default_factory=list)
-    #: where each module call sits in the plan file, by "<caller address>|<call name>"
-    call_spans: dict[str, Span] = field(default_factory=dict)
 
     def module_config(self, module_address: str) -> dict[str, Any] | None:
         """The configuration of the module at ``module_address`` (instance keys ignored)."""
@@ -154,7 +157,7 @@ def read_plan(path: Path, max_bytes: int) -> Plan:
             f"unsupported plan format_version {version!r} (1.x is supported)", span.line, span.column
         )
     configuration = data.get("configuration") if isinstance(data.get("configuration"), PosDict) else PosDict()
-    plan = Plan(
+    return Plan(
         path=path,
         resources=_resources(data, path),
         variables={
@@ -165,8 +168,6 @@ def read_plan(path: Path, max_bytes: int) -> Plan:
         configuration=configuration,
         providers=_providers(configuration, path),
     )
-    _index_calls(plan, configuration.get("root_module"), "")
-    return plan
 
 
 def _resources(data: PosDict, path: Path) -> list[PlannedResource]:
@@ -218,20 +219,6 @@ def _providers(configuration: PosDict, path: Path) -> list[ProviderConstraint]:
     return out
 
 
-def _index_calls(plan: Plan, module: Any, address: str) -> None:
-    if not isinstance(module, PosDict):
-        return
-    calls = module.get("module_calls")
-    if not isinstance(calls, PosDict):
-        return
-    for name, call in calls.items():
-        plan.call_spans[f"{address}|{name}"] = calls.key_spans[name]
-        if isinstance(call, PosDict):
-            _index_calls(
-                plan, call.get("module"), f"{address}.module.{name}" if address else f"module.{name}"
-            )
-
-
 def references(expression: Any) -> list[str]:
     """The ``references`` of an expression representation (empty for constants)."""
     if isinstance(expression, dict) and isinstance(expression.get("references"), list):
@@ -263,10 +250,11 @@ class Planned:
         """Whether the plan has anything to say about attribute ``name``."""
         return (isinstance(self.after, dict) and name in self.after) or _mask(self.unknown, name) is True
 
-    def attribute(self, name: str, static: Value) -> Value:
+    def attribute(self, name: str, static: Value, where: Span | None = None) -> Value:
+        """The plan's value of ``name`` over ``static``; ``where`` is the source's attribute, if any."""
         if not self.says(name):
             return static
-        fallback = self.attribute_spans.get(name, self.span)
+        fallback = where or self.attribute_spans.get(name, self.span)
         value = merge(
             self.after.get(name) if isinstance(self.after, dict) else None,
             _mask(self.unknown, name),
@@ -325,7 +313,7 @@ def _mask(unknown: Any, key: str | int) -> Any:
 
 def merge(after: Any, unknown: Any, static: Value, fallback: Span) -> Value:
     """The plan's value where it has one, the static value's positions where they still apply."""
-    span = getattr(static, "span", None) or fallback
+    span = static.span if isinstance(static, Known) and static.span is not None else fallback
     if unknown is True:
         return static if isinstance(static, Known) else Unknown(AFTER_APPLY, span)
     if after is None and not isinstance(unknown, dict | list):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import Known, Span
+from linter.model import Known, Span, known
 from linter.terraform.module import ModuleInstance, ModuleSource
 from linter.terraform.plan import Plan, match_score, merge
+from linter.terraform.variables import conform, declared_type
 
 
 def choose_root(plan: Plan, roots: list[ModuleInstance]) -> ModuleInstance | None:
@@ -32,9 +33,13 @@ def attach(root: ModuleInstance, plan: Plan) -> None:
     """Evaluate ``root`` with ``plan``: its variable values, then its instances and values."""
     root.plan = plan
     for name, block in root.source.variables.items():
-        if name in plan.variables:
-            static = root.var_values.get(name)
-            root.var_values[name] = merge(plan.variables[name], None, static, block.span)  # type: ignore[arg-type]
+        if name not in plan.variables:
+            continue
+        static = root.var_values.get(name)
+        if isinstance(static, Known):  # a default or tfvars value: keep its lines where they agree
+            root.var_values[name] = merge(plan.variables[name], None, static, block.span)
+        else:  # set outside the code (TF_VAR_, -var in CI): findings point where the value is used
+            root.var_values[name] = conform(known(plan.variables[name]), declared_type(block))
 
 
 def plan_only_root(plan: Plan, loader) -> ModuleInstance:  # type: ignore[no-untyped-def]
