@@ -137,7 +137,9 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
             continue
         if not selected(spec.id, spec.slug, options.select, options.ignore):
             continue
-        rctx = RuleContext(spec, matrix, options.rule_options.get(spec.id, {}))
+        rctx = RuleContext(
+            spec, matrix, options.rule_options.get(spec.id, {}), all_clusters=options.clusters == "all"
+        )
         try:
             findings.extend(rule.check(graph, rctx))
         except Exception as e:  # noqa: BLE001 - one crashing rule must not stop the run (AKSB900)

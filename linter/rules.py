@@ -259,6 +259,21 @@ class RuleContext:
     spec: RuleSpec
     matrix: MatrixRevision
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: config ``clusters: all``: cluster rules report at full severity for unprotected clusters too
+    all_clusters: bool = False
+
+    def cluster_finding(
+        self, cluster: Any, protected: bool, message: str, *, resource: Any = None, **kwargs: Any
+    ) -> Finding:
+        """A finding about ``cluster`` (at ``resource``, default the cluster itself).
+
+        Clusters no backup instance, extension or binding in the scan refers to get it as a
+        ``note`` (rules.md, Scope): the problem matters only once the cluster is protected.
+        """
+        if not protected and not self.all_clusters:
+            kwargs["severity"] = Severity.NOTE
+            message = f"if you protect this cluster with Azure Backup: {message}"
+        return self.finding(resource if resource is not None else cluster, message, **kwargs)
 
     def finding(
         self,
