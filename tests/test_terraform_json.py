@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from linter.discover import classify
 from linter.engine import Options, run
@@ -228,3 +233,41 @@ def test_broken_json_is_one_parse_error_with_position(tmp_path: Path) -> None:
 def test_unknown_reference_in_json_stays_unknown(tmp_path: Path) -> None:
     module, _ = root(tmp_path, {"main.tf.json": '{"resource": {"t": {"x": {"a": "${var.nope}"}}}}\n'})
     assert isinstance(instance(module, "x").attr("a"), Unknown)
+
+
+# --- robustness: any JSON shape is a parse error or a module, never a crash -------------------
+
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.sampled_from(["x", "${var.a}", "${", "%{ if", "$${x}"])
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                ["resource", "variable", "locals", "module", "dynamic", "content", "t", "x", "//"]
+            ),
+            inner,
+            max_size=3,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON_VALUES)
+def test_any_json_shape_is_a_module_or_a_parse_error(value: object) -> None:
+    from linter.terraform.hcl import HclError
+    from linter.terraform.tfjson import parse_json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "main.tf.json"
+        path.write_text(json.dumps(value))
+        try:
+            parse_json(path, path.read_text())
+        except HclError as e:
+            assert e.line >= 1 and e.column >= 1
+        report = run([Path(tmp)], Options())
+        assert not report.tool_error
+        assert [n for n in report.notifications if n.level == "error"] == []

@@ -12,7 +12,11 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from linter.engine import run
 from linter.model import Known, Unknown
@@ -190,3 +194,34 @@ def test_cli_plan_and_var_options() -> None:
     assert cli("check", scenario, "--plan", "missing.json").returncode == 2
     help_text = cli("check", "--help").stdout
     assert "--plan" in help_text and "--var" in help_text
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_reshaped_plans_never_crash(data: st.DataObject) -> None:
+    """Any part of the plan replaced by another JSON value: a parse error or findings, no crash."""
+    plan = json.loads(PLAN.read_text())
+    for _ in range(data.draw(st.integers(1, 3))):
+        node: object = plan
+        path = []
+        while isinstance(node, dict | list) and node and data.draw(st.booleans()):
+            key = data.draw(
+                st.sampled_from(sorted(node) if isinstance(node, dict) else list(range(len(node))))
+            )
+            path.append(key)
+            node = node[key]  # type: ignore[index]
+        if not path:
+            continue
+        parent: object = plan
+        for key in path[:-1]:
+            parent = parent[key]  # type: ignore[index]
+        replacement = data.draw(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.just([]), st.just({}))
+        )
+        parent[path[-1]] = replacement  # type: ignore[index]
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "plan.json"
+        target.write_text(json.dumps(plan))
+        report = run([SCENARIO], Options(plan=target))
+        assert not report.tool_error
+        assert [n for n in report.notifications if n.level == "error"] == []

@@ -436,9 +436,10 @@ class ModuleInstance:
                 else:  # the module call, or the caller's argument an expression refers to
                     span = self.fallback
                     config = self.plan.resource_config(self.address, planned.type, planned.name) or {}
+                    expressions = config.get("expressions")
                     spans = {
                         name: where
-                        for name, expression in (config.get("expressions") or {}).items()
+                        for name, expression in (expressions if isinstance(expressions, dict) else {}).items()
                         if (where := self._reference_span(expression)) is not None
                     }
                 block = hcl.Block("resource", (planned.type, planned.name), hcl.Body(), span, span)
@@ -477,7 +478,10 @@ class ModuleInstance:
             return None
         names = call_names(self.address)
         call = self.plan.call_config(self.parent.address, names[-1]) if names else None
-        return self.parent._reference_span(((call or {}).get("expressions") or {}).get(variable))
+        expressions = (call or {}).get("expressions")
+        return self.parent._reference_span(
+            expressions.get(variable) if isinstance(expressions, dict) else None
+        )
 
     def _child(
         self,

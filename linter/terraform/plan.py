@@ -76,29 +76,26 @@ class Plan:
         """The configuration of the module at ``module_address`` (instance keys ignored)."""
         module = self.configuration.get("root_module")
         for name in call_names(module_address):
-            if not isinstance(module, dict):
-                return None
-            call = (module.get("module_calls") or {}).get(name)
-            module = call.get("module") if isinstance(call, dict) else None
+            call = _dict(_dict(module).get("module_calls")).get(name)
+            module = _dict(call).get("module")
         return module if isinstance(module, dict) else None
 
     def declares_resource(self, module_address: str, type_: str, name: str) -> bool:
         return self.resource_config(module_address, type_, name) is not None
 
     def resource_config(self, module_address: str, type_: str, name: str) -> dict[str, Any] | None:
-        module = self.module_config(module_address)
-        for r in (module or {}).get("resources") or []:
+        for r in _list(_dict(self.module_config(module_address)).get("resources")):
             managed = isinstance(r, dict) and r.get("mode", "managed") == "managed"
             if managed and r.get("type") == type_ and r.get("name") == name:
                 return r
         return None
 
     def call_config(self, module_address: str, call: str) -> dict[str, Any] | None:
-        found = ((self.module_config(module_address) or {}).get("module_calls") or {}).get(call)
+        found = _dict(_dict(self.module_config(module_address)).get("module_calls")).get(call)
         return found if isinstance(found, dict) else None
 
     def calls(self, module_address: str) -> list[str]:
-        return sorted((self.module_config(module_address) or {}).get("module_calls") or {})
+        return sorted(_dict(_dict(self.module_config(module_address)).get("module_calls")))
 
     def resources_of(self, module_address: str, type_: str, name: str) -> list[PlannedResource]:
         return [
@@ -122,6 +119,15 @@ class Plan:
             if key is not None and (address := base + (key.group(1) or "")) not in out:
                 out.append(address)
         return out
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (a plan of an unexpected shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def call_names(module_address: str) -> list[str]:
@@ -161,8 +167,8 @@ def read_plan(path: Path, max_bytes: int) -> Plan:
         path=path,
         resources=_resources(data, path),
         variables={
-            k: v.get("value")
-            for k, v in (data.get("variables") or {}).items()
+            k: v["value"]
+            for k, v in _dict(data.get("variables")).items()
             if isinstance(v, dict) and "value" in v
         },
         configuration=configuration,
@@ -178,7 +184,7 @@ def _resources(data: PosDict, path: Path) -> list[PlannedResource]:
     for item, span in zip(changes, changes.item_spans, strict=True):
         if not isinstance(item, dict) or item.get("mode", "managed") != "managed" or item.get("deposed"):
             continue
-        change = item.get("change") if isinstance(item.get("change"), dict) else {}
+        change = _dict(item.get("change"))
         after = change.get("after")
         if not isinstance(after, dict):  # deleted, forgotten: it will not exist
             continue
@@ -228,9 +234,9 @@ def references(expression: Any) -> list[str]:
 
 def match_score(plan: Plan, resources: list[tuple[str, str]], calls: list[str]) -> int:
     """How many of a root module's resources and module calls the plan's root module declares."""
-    root = plan.module_config("") or {}
-    declared = {(r.get("type"), r.get("name")) for r in root.get("resources") or [] if isinstance(r, dict)}
-    declared_calls = set(root.get("module_calls") or {})
+    root = _dict(plan.module_config(""))
+    declared = {(r.get("type"), r.get("name")) for r in _list(root.get("resources")) if isinstance(r, dict)}
+    declared_calls = set(_dict(root.get("module_calls")))
     return sum(1 for r in resources if r in declared) + sum(1 for c in calls if c in declared_calls)
 
 
