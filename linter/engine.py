@@ -70,7 +70,6 @@ def load(paths: list[Path], options: Options) -> Loaded:
     found = discover(paths, excluded)
     progress.set_total(sum(len(v) for v in found.files.values()))
     ctx = LoadContext(
-        var_files=list(options.var_files),
         terraform_vars=[*options.var_files, *options.variables],
         plan=options.plan,
         param_files=dict(options.param_files),

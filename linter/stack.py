@@ -31,8 +31,7 @@ KUBERNETES = "kubernetes"
 class LoadContext:
     """Options that front ends need; filled from the CLI and the config file."""
 
-    var_files: list[Path] = field(default_factory=list)  # Terraform --var-file
-    #: Terraform ``--var-file`` (a Path) and ``--var NAME=VALUE`` (a str) in command-line order:
+    #: Terraform ``--var-file`` (a Path) and ``--var NAME=VALUE`` (a str), in the order they apply:
     #: the later one wins, as in Terraform
     terraform_vars: list[Path | str] = field(default_factory=list)
     #: Terraform ``--plan``: ``terraform show -json`` output of a plan of the scanned configuration

@@ -278,8 +278,7 @@ class TerraformLoader:
         """The root module in ``directory`` with its variable values, in Terraform's precedence.
 
         ``TF_VAR_name`` from ``ctx.environment``, then the automatic variable files, then
-        ``ctx.terraform_vars`` (``--var-file`` paths and ``--var NAME=VALUE`` in command-line order;
-        ``ctx.var_files`` when it is empty).
+        ``ctx.terraform_vars`` (``--var-file`` paths and ``--var NAME=VALUE``, in order).
         """
         source = self.module(directory)
         if source is None:
@@ -287,7 +286,7 @@ class TerraformLoader:
         provided = variables.from_environment(self.ctx.environment, source.variables)
         found = self.ctx.files_in(directory, *variables.AUTOMATIC_PATTERNS)
         provided.update(self.tfvars(variables.automatic_variable_files(found)))
-        for item in self.ctx.terraform_vars or list(self.ctx.var_files):
+        for item in self.ctx.terraform_vars:
             if isinstance(item, Path):
                 provided.update(self.tfvars([item]))
                 continue
