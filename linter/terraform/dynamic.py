@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from linter.model import Known, Unknown, Value
 from linter.terraform import hcl
-from linter.terraform.evaluate import ChildScope, Evaluator, Scope, attribute_value
+from linter.terraform.evaluate import ChildScope, Evaluator, Scope
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class NestedBlock:
 
     block: hcl.Block
     scope: Scope
-    #: Known(True) with the block's span (and the ``for_each`` that generated it as ``via``), or
-    #: Unknown when it comes from a ``dynamic`` block whose ``for_each`` is not known
+    #: Known(True) with the block's header (a generated block: the ``dynamic`` header), or Unknown
+    #: when it comes from a ``dynamic`` block whose ``for_each`` is not known
     presence: Value
 
 
@@ -51,7 +51,7 @@ def _generate(dynamic: hcl.Block, type_: str, scope: Scope) -> Iterator[NestedBl
     for_each = dynamic.body.attributes.get("for_each")
     if for_each is None:
         return
-    collection = attribute_value(Evaluator(scope), for_each)
+    collection = Evaluator(scope).eval(for_each.expr)
     pairs = _pairs(collection)
     if pairs is None:
         reason = collection.reason if isinstance(collection, Unknown) else "it is not a collection"
@@ -59,11 +59,10 @@ def _generate(dynamic: hcl.Block, type_: str, scope: Scope) -> Iterator[NestedBl
         inner = ChildScope(scope, {iterator: Known({"key": unknown, "value": unknown})})
         yield NestedBlock(_generated(dynamic, content, type_, ()), inner, unknown)
         return
-    via = (for_each.span, *collection.via) if isinstance(collection, Known) else ()
     for key, value in pairs:
         inner = ChildScope(scope, {iterator: Known({"key": key, "value": value})})
         labels = _labels(dynamic, inner)
-        yield NestedBlock(_generated(dynamic, content, type_, labels), inner, Known(True, dynamic.span, via))
+        yield NestedBlock(_generated(dynamic, content, type_, labels), inner, Known(True, dynamic.span))
 
 
 def _iterator_name(dynamic: hcl.Block) -> str | None:

@@ -110,7 +110,8 @@ class Evaluator:
                 return Unknown("non-string value in a string template", e.span)
             out.append(_tostr(v.value))
             via += v.via + ((v.span,) if v.span and v.span != part.span else ())
-        return Known("".join(out), e.span, via)
+        # a string composed here is written here; where its parts come from, it passes through
+        return Known("".join(out), e.span, (e.span, *via) if via else ())
 
     def _Unsupported(self, e: hcl.Unsupported) -> Value:
         return Unknown(f"unsupported expression ({e.what})", e.span)

@@ -207,8 +207,8 @@ class ResourceInstance:
 class BlockView:
     """A resource or one of its nested blocks, read by adapters.
 
-    ``presence`` is Known(True) for a block that exists (its span, and for a generated block the
-    ``for_each`` as ``via``) and Unknown for the stand-in of a ``dynamic`` block whose ``for_each``
+    ``presence`` is Known(True) for a block that exists (its header; for a generated block the
+    ``dynamic`` header) and Unknown for the stand-in of a ``dynamic`` block whose ``for_each``
     is not known: every attribute of such a block is unknown too, never absent. ``planned`` is the
     plan's value of this block, which a plan can also resolve that stand-in into real blocks.
     """
