@@ -225,3 +225,14 @@ def test_reshaped_plans_never_crash(data: st.DataObject) -> None:
         report = run([SCENARIO], Options(plan=target))
         assert not report.tool_error
         assert [n for n in report.notifications if n.level == "error"] == []
+
+
+def test_provider_constraint_from_the_plan_without_source(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    shutil.copy(PLAN, plan)
+    result = load([], LoadContext(plan=plan, environment={}))
+    (requirement,) = [r for r in result.resources if r.kind == "provider_requirement"]
+    assert requirement.attrs["constraint"].value == ">= 4.21.0, < 5.0"
+    assert requirement.attrs["source"].value == "hashicorp/azurerm"
+    assert Path(requirement.span.file).name == "plan.json"
+    assert plan in result.files
