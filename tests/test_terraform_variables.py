@@ -153,3 +153,17 @@ variable "pools" {
         {},
     )
     assert values["pools"].plain() == {"system": {"os_sku": "Ubuntu", "vm_size": "Standard_D4s_v5"}}
+
+
+def test_json_variable_file_on_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "prod.tfvars.json").write_text('{\n  "region": "northeurope",\n  "zones": [1, 2]\n}\n')
+    values = module_values(
+        tmp_path,
+        'variable "region" {\n  default = "westeurope"\n}\nvariable "zones" {\n  type = list(number)\n}\n',
+        {"TF_VAR_region": "eastus"},
+        [tmp_path / "prod.tfvars.json"],
+    )
+    region = values["region"]
+    assert region.plain() == "northeurope"
+    assert (Path(region.span.file).name, region.span.line) == ("prod.tfvars.json", 2)
+    assert values["zones"].plain() == [1, 2]
