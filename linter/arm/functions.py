@@ -922,33 +922,38 @@ def _lambda_variables(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     return Unk(f"{ex.render(node)} outside its lambda")
 
 
-def _items_and_lambda(args: list[Any], node: ex.Call, want: type = list) -> tuple[Any, Closure] | Unk:
-    """The collection and the lambda of map/filter/...; Unk when either is not usable."""
-    items, f = args[0], args[-1]
-    if is_unknown(items):
-        return Unk(f"{ex.render(node)}: {as_unk(items).reason}")
-    if not isinstance(items, want) or not isinstance(f, Closure):
-        return Unk(f"{ex.render(node)}: arguments are not a known {want.__name__} and a lambda")
-    if len(items) > MAX_COPY:
-        return Unk(f"{ex.render(node)}: too many items to evaluate")
-    return items, f
+LambdaFn = Callable[[Any, Closure, list[Any], ex.Call], Any]
 
 
-@fn("map")
-def _map(args: list[Any], node: ex.Call, scope: Scope) -> Any:
-    got = _items_and_lambda(args, node)
-    if isinstance(got, Unk):
-        return got
-    items, f = got
+def over_items(*names: str, want: type = list, lambda_at: int = -1) -> Callable[[LambdaFn], LambdaFn]:
+    """Register a function that applies a lambda to the items of its first argument: it runs
+    only with a known collection (of type ``want``) and a lambda (argument ``lambda_at``)."""
+
+    def register(f: LambdaFn) -> LambdaFn:
+        def checked(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+            items, function = args[0], args[lambda_at]
+            if is_unknown(items):
+                return Unk(f"{ex.render(node)}: {as_unk(items).reason}")
+            if not isinstance(items, want) or not isinstance(function, Closure):
+                return Unk(f"{ex.render(node)}: arguments are not a known {want.__name__} and a lambda")
+            if len(items) > MAX_COPY:
+                return Unk(f"{ex.render(node)}: too many items to evaluate")
+            return f(items, function, args, node)
+
+        for n in names:
+            FUNCTIONS[n] = checked
+        return f
+
+    return register
+
+
+@over_items("map")
+def _map(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
     return [apply(f, [x, i]) for i, x in enumerate(items)]
 
 
-@fn("filter")
-def _filter(args: list[Any], node: ex.Call, scope: Scope) -> Any:
-    got = _items_and_lambda(args, node)
-    if isinstance(got, Unk):
-        return got
-    items, f = got
+@over_items("filter")
+def _filter(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
     out = []
     for i, x in enumerate(items):
         keep = apply(f, [x, i])
@@ -960,28 +965,20 @@ def _filter(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     return out
 
 
-@fn("reduce")
-def _reduce(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+@over_items("reduce")
+def _reduce(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
     if len(args) != 3:
         return Unk(f"{ex.render(node)}: reduce() takes an array, an initial value and a lambda")
-    got = _items_and_lambda([args[0], args[2]], node)
-    if isinstance(got, Unk):
-        return got
-    items, f = got
     current = args[1]
     for i, x in enumerate(items):
         current = apply(f, [current, x, i])
     return current
 
 
-@fn("sort")
-def _sort(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+@over_items("sort")
+def _sort(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
     import functools
 
-    got = _items_and_lambda(args, node)
-    if isinstance(got, Unk):
-        return got
-    items, f = got
     unknown: list[Unk] = []
 
     def compare(a: Any, b: Any) -> int:
@@ -1004,12 +1001,8 @@ def _keys_of(items: list[Any], key_of: Closure, node: ex.Call) -> list[str] | Un
     return keys
 
 
-@fn("toobject")
-def _to_object(args: list[Any], node: ex.Call, scope: Scope) -> Any:
-    got = _items_and_lambda(args[:2], node)
-    if isinstance(got, Unk):
-        return got
-    items, key_of = got
+@over_items("toobject", lambda_at=1)
+def _to_object(items: list[Any], key_of: Closure, args: list[Any], node: ex.Call) -> Any:
     keys = _keys_of(items, key_of, node)
     if isinstance(keys, Unk):
         return keys
@@ -1017,12 +1010,8 @@ def _to_object(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     return {k: (apply(value_of, [x]) if value_of else x) for k, x in zip(keys, items, strict=True)}
 
 
-@fn("groupby")
-def _group_by(args: list[Any], node: ex.Call, scope: Scope) -> Any:
-    got = _items_and_lambda(args, node)
-    if isinstance(got, Unk):
-        return got
-    items, key_of = got
+@over_items("groupby")
+def _group_by(items: list[Any], key_of: Closure, args: list[Any], node: ex.Call) -> Any:
     keys = _keys_of(items, key_of, node)
     if isinstance(keys, Unk):
         return keys
@@ -1032,12 +1021,8 @@ def _group_by(args: list[Any], node: ex.Call, scope: Scope) -> Any:
     return out
 
 
-@fn("mapvalues")
-def _map_values(args: list[Any], node: ex.Call, scope: Scope) -> Any:
-    got = _items_and_lambda(args, node, dict)
-    if isinstance(got, Unk):
-        return got
-    items, f = got
+@over_items("mapvalues", want=dict)
+def _map_values(items: dict[str, Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
     return {k: apply(f, [v]) for k, v in items.items()}
 
 

@@ -318,38 +318,19 @@ class _Parser:
         if self.peek_skipping_newlines()[0] == ID and self.peek_skipping_newlines()[1] == "if":
             self.newlines()
         body, condition, cspan, loop = self.resource_value(word == "resource")
-        span = self.span_from(start)
+        common: dict[str, Any] = {
+            "name": name,
+            "span": self.span_from(start),
+            "decorators": decorators,
+            "value": body,
+            "value_span": body.span,
+            "condition": condition,
+            "condition_span": cspan,
+            "loop": loop,
+        }
         if word == "resource":
-            decl: Declaration = Resource(
-                "resource",
-                name,
-                span,
-                decorators,
-                body,
-                body.span,
-                None,
-                target,
-                existing,
-                condition,
-                cspan,
-                loop,
-            )
-        else:
-            decl = Module(
-                "module",
-                name,
-                span,
-                decorators,
-                body,
-                body.span,
-                None,
-                target,
-                target_span,
-                condition,
-                cspan,
-                loop,
-            )
-        return decl
+            return Resource("resource", type_name=target, existing=existing, **common)
+        return Module("module", path=target, path_span=target_span, **common)
 
     def resource_value(self, resources: bool) -> tuple[Body, Any, Span | None, Loop | None]:
         """``{...}``, ``if (cond) {...}`` or ``[for ...: {...} | if (cond) {...}]``."""
