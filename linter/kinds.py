@@ -93,6 +93,9 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "datasource_type": "dataSourceInfo.datasourceType",
         "included_namespaces": "list",
         "excluded_namespaces": "list",
+        "label_selectors": "list of label selectors (labelSelectors / label_selectors); absent = every object",
+        "snapshot_volumes": "bool: volume snapshots are taken (snapshotVolumes; azurerm volume_snapshot_enabled, "
+        "default false)",
         "snapshot_resource_group": "snapshot resource group name or id",
         "kubernetes_parameters": "bool: the policy parameters hold KubernetesClusterBackupDatasourceParameters "
         "(ARM/azapi; not set by azurerm, which always sends them)",
@@ -183,6 +186,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "capacity_bytes": "int: spec.capacity.storage parsed with the Kubernetes quantity grammar",
         "csi_driver": "spec.csi.driver",
         "in_tree": "'azureDisk' | 'azureFile' when the PV uses an in-tree Azure plugin",
+        "volume_source": "the spec field holding the volume source: csi, nfs, hostPath, local, azureDisk ... "
+        "(Terraform block names in camel case), with the span of that field",
         "volume_attributes": "dict: spec.csi.volumeAttributes, keys lower-cased",
         "labels": "dict",
         "annotations": "dict",
@@ -194,6 +199,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "storage_class_name": "spec.storageClassName (ABSENT = the cluster's default class)",
         "request_bytes": "int: spec.resources.requests.storage",
         "volume_name": "spec.volumeName (binds to a static PV)",
+        "replicas": "int: the claims this one stands for, for a StatefulSet volumeClaimTemplates entry "
+        "(the StatefulSet's spec.replicas, 1 when not set); absent for a plain claim",
         "labels": "dict",
         "annotations": "dict",
         "ref:cluster": "cluster",

@@ -363,6 +363,8 @@ def backup_instance(inst: Instance, res: Resource) -> list[Resource]:
     if k8s:
         put(res, "included_namespaces", sub(k8s[0], "includedNamespaces"))
         put(res, "excluded_namespaces", sub(k8s[0], "excludedNamespaces"))
+        put(res, "label_selectors", sub(k8s[0], "labelSelectors"))
+        put(res, "snapshot_volumes", sub(k8s[0], "snapshotVolumes"))
         res.attrs["backup_datasource_parameters"] = k8s[0]
     elif isinstance(sub(params, "backupDatasourceParametersList"), Unknown):
         unknown = sub(params, "backupDatasourceParametersList")

@@ -154,6 +154,11 @@ def backup_instance(inst: ResourceInstance) -> list[Resource]:
     params = inst.blocks("backup_datasource_parameters")
     put(res, "included_namespaces", _first(params, "included_namespaces"))
     put(res, "excluded_namespaces", _first(params, "excluded_namespaces"))
+    put(res, "label_selectors", _first(params, "label_selectors"))
+    snapshots = _first(params, "volume_snapshot_enabled")
+    if snapshots is ABSENT:  # the provider's default is false
+        snapshots = Known(False, params[0].span if params else inst.block.span)
+    res.attrs["snapshot_volumes"] = snapshots
     res.refs["vault"] = inst.attr("vault_id")
     res.refs["cluster"] = inst.attr("kubernetes_cluster_id")
     res.refs["policy"] = inst.attr("backup_policy_id")
