@@ -57,6 +57,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "private_cluster": "bool",
         "outbound_type": "loadBalancer | userDefinedRouting | none | block ...",
         "artifact_source": "Cache | Direct",
+        "kubernetes_version": "kubernetes_version / properties.kubernetesVersion (absent: AKS picks its default)",
+        "support_plan": "KubernetesOfficial | AKSLongTermSupport (support_plan / properties.supportPlan)",
         "resource_group": "resource group name",
     },
     NODE_POOL: {
@@ -65,6 +67,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "os_sku": "Ubuntu, AzureLinux, Windows2022 ...",
         "vm_size": "Standard_D2s_v5 ...",
         "mode": "System | User",
+        "orchestrator_version": "orchestrator_version / orchestratorVersion (absent: the control plane's version)",
+        "vnet_subnet_id": "vnet_subnet_id / vnetSubnetID: the subnet of a bring-your-own virtual network",
         "ref:cluster": "the cluster this pool belongs to",
     },
     BACKUP_VAULT: {
@@ -138,6 +142,9 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "network_bypass": "list of strings (azurerm) or a comma-separated string (ARM): AzureServices, ...",
         "resource_access_rules": "list of resource ids (private_link_access.endpoint_resource_id / "
         "networkAcls.resourceAccessRules[].resourceId)",
+        "virtual_network_rules": "list of subnet ids the firewall admits (network_rules.virtual_network_subnet_ids / "
+        "networkAcls.virtualNetworkRules[].id)",
+        "ip_rules": "list of IP ranges the firewall admits (network_rules.ip_rules / networkAcls.ipRules[].value)",
     },
     BLOB_CONTAINER: {
         "name": "container name",

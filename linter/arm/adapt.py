@@ -170,6 +170,8 @@ def cluster(inst: Instance, res: Resource) -> list[Resource]:
     put(res, "outbound_type", prop(inst, "properties", "networkProfile", "outboundType"))
     put(res, "artifact_source", prop(inst, "properties", "bootstrapProfile", "artifactSource"))
     put(res, "disk_encryption_set_id", prop(inst, "properties", "diskEncryptionSetID"))
+    put(res, "kubernetes_version", prop(inst, "properties", "kubernetesVersion"))
+    put(res, "support_plan", prop(inst, "properties", "supportPlan"))
     out = [res]
     pools = prop(inst, "properties", "agentPoolProfiles")
     cluster_ref = id_value(inst.rid, inst.span, "cluster id not known")
@@ -242,6 +244,8 @@ def _pool_attrs(node: Resource, pool: Value) -> None:
     put(node, "os_sku", sub(pool, "osSKU"))
     put(node, "vm_size", sub(pool, "vmSize"))
     put(node, "mode", sub(pool, "mode"))
+    put(node, "orchestrator_version", sub(pool, "orchestratorVersion"))
+    put(node, "vnet_subnet_id", sub(pool, "vnetSubnetID"))
 
 
 @adapts("Microsoft.ContainerService/managedClusters/agentPools")
@@ -413,6 +417,15 @@ def storage_account(inst: Instance, res: Resource) -> list[Resource]:
             res.attrs["resource_access_rules"] = Known(
                 [sub(r, "resourceId") for r in items(rules)], rules.span
             )
+        for attr, key, field in (
+            ("virtual_network_rules", "virtualNetworkRules", "id"),
+            ("ip_rules", "ipRules", "value"),
+        ):
+            found = sub(acls, key)
+            if isinstance(found, Known):
+                res.attrs[attr] = Known([sub(r, field) for r in items(found)], found.span)
+            else:
+                put(res, attr, found)
     return [res]
 
 

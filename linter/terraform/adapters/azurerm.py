@@ -46,6 +46,8 @@ def cluster(inst: ResourceInstance) -> list[Resource]:
     put(res, "outbound_type", _first(inst.blocks("network_profile"), "outbound_type"))
     put(res, "artifact_source", _first(inst.blocks("bootstrap_profile"), "artifact_source"))
     put(res, "disk_encryption_set_id", inst.attr("disk_encryption_set_id"))
+    put(res, "kubernetes_version", inst.attr("kubernetes_version"))
+    put(res, "support_plan", inst.attr("support_plan"))
     out = [res]
     for pool in inst.blocks("default_node_pool"):
         node = new_resource(inst, kinds.NODE_POOL, address=f"{inst.address}.default_node_pool")
@@ -66,6 +68,8 @@ def _pool_attrs(node: Resource, attr) -> None:  # type: ignore[no-untyped-def]
     put(node, "os_sku", attr("os_sku"))
     put(node, "os_type", attr("os_type"))
     put(node, "mode", attr("mode"))
+    put(node, "orchestrator_version", attr("orchestrator_version"))
+    put(node, "vnet_subnet_id", attr("vnet_subnet_id"))
 
 
 @adapts("azurerm_kubernetes_cluster_node_pool")
@@ -100,6 +104,8 @@ def storage_account(inst: ResourceInstance) -> list[Resource]:
         res.attrs["resource_access_rules"] = Known(
             [b.attr("endpoint_resource_id") for b in rules[0].blocks("private_link_access")], rules[0].span
         )
+        put(res, "virtual_network_rules", rules[0].attr("virtual_network_subnet_ids"))
+        put(res, "ip_rules", rules[0].attr("ip_rules"))
     return [res]
 
 
