@@ -21,6 +21,9 @@ NODE_POOL = "node_pool"
 BACKUP_VAULT = "backup_vault"
 BACKUP_POLICY = "backup_policy"
 BACKUP_INSTANCE = "backup_instance"
+#: customer-managed-key encryption declared apart from its vault (azurerm
+#: ``azurerm_data_protection_backup_vault_customer_managed_key``)
+VAULT_ENCRYPTION = "backup_vault_encryption"
 EXTENSION = "extension"
 TRUSTED_ACCESS = "trusted_access_binding"
 STORAGE_ACCOUNT = "storage_account"
@@ -57,6 +60,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "private_cluster": "bool",
         "outbound_type": "loadBalancer | userDefinedRouting | none | block ...",
         "artifact_source": "Cache | Direct",
+        "disk_encryption_set_id": "disk_encryption_set_id / properties.diskEncryptionSetID",
         "kubernetes_version": "kubernetes_version / properties.kubernetesVersion (absent: AKS picks its default)",
         "support_plan": "KubernetesOfficial | AKSLongTermSupport (support_plan / properties.supportPlan)",
         "resource_group": "resource group name",
@@ -80,6 +84,13 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "redundancy": "GeoRedundant | LocallyRedundant | ZoneRedundant",
         "cross_region_restore": "bool (ARM crossRegionRestoreSettings.state Enabled -> True)",
         "datastore_type": "VaultStore | OperationalStore | ArchiveStore (the vault's storage setting)",
+        "cmk_enabled": "bool: customer-managed-key encryption (securitySettings.encryptionSettings.state Enabled)",
+        "immutability": "Disabled | Unlocked | Locked (securitySettings.immutabilitySettings.state)",
+        "soft_delete": "On | Off | AlwaysOn (securitySettings.softDeleteSettings.state)",
+    },
+    VAULT_ENCRYPTION: {
+        "key_id": "the Key Vault key (key_vault_key_id)",
+        "ref:vault": "the vault it encrypts (data_protection_backup_vault_id)",
     },
     BACKUP_POLICY: {
         "name": "policy name",

@@ -308,6 +308,11 @@ def backup_vault(inst: Instance, res: Resource) -> list[Resource]:
         res.attrs["cross_region_restore"] = crr
     put(res, "immutability", prop(inst, "properties", "securitySettings", "immutabilitySettings", "state"))
     put(res, "soft_delete", prop(inst, "properties", "securitySettings", "softDeleteSettings", "state"))
+    cmk = prop(inst, "properties", "securitySettings", "encryptionSettings", "state")
+    if isinstance(cmk, Known) and isinstance(cmk.value, str):
+        res.attrs["cmk_enabled"] = Known(cmk.value.lower() == "enabled", cmk.span, cmk.via)
+    elif isinstance(cmk, Unknown):
+        res.attrs["cmk_enabled"] = cmk
     return [res]
 
 

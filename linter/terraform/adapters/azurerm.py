@@ -133,6 +133,14 @@ def backup_vault(inst: ResourceInstance) -> list[Resource]:
     return [res]
 
 
+@adapts("azurerm_data_protection_backup_vault_customer_managed_key")
+def vault_customer_managed_key(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.VAULT_ENCRYPTION)
+    put(res, "key_id", inst.attr("key_vault_key_id"))
+    res.refs["vault"] = inst.attr("data_protection_backup_vault_id")
+    return [res]
+
+
 @adapts("azurerm_data_protection_backup_policy_kubernetes_cluster")
 def backup_policy(inst: ResourceInstance) -> list[Resource]:
     res = new_resource(inst, kinds.BACKUP_POLICY)
