@@ -157,13 +157,14 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     findings = _dedupe(findings)
     wanted: set[str] | None = None
     if loaded.found.explicit and all(p.is_file() for p in paths):
+        # pre-commit names the changed files: keep what they cause, wherever it is reported
         wanted = {str(p) for p in loaded.found.explicit}
-        findings = [f for f in findings if f.span.file in wanted]
+        findings = [f for f in findings if touches(f, wanted)]
     findings = apply_suppressions(
         findings, loaded.suppressions, options, registry, files=[str(p) for p in loaded.files]
     )
     if wanted is not None:  # AKSB901 about comments in context files is not for this run
-        findings = [f for f in findings if f.span.file in wanted]
+        findings = [f for f in findings if touches(f, wanted)]
     findings.sort(key=Finding.sort_key)
     cwd = Path.cwd()
     return Report(
@@ -178,6 +179,15 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
         tool_error=tool_error,
         rules=[r.spec for r in registry],
     )
+
+
+def touches(finding: Finding, files: set[str]) -> bool:
+    """The finding is located in one of ``files``, at its primary or at a related location.
+
+    A tfvars-only change that moves a vault to another region is reported at the tfvars line;
+    a change to the cluster's file is reported through the cluster's related location.
+    """
+    return finding.span.file in files or any(r.span.file in files for r in finding.related)
 
 
 def run(paths: list[Path], options: Options | None = None, registry: Registry | None = None) -> Report:
@@ -220,15 +230,20 @@ def _crash_span(e: Exception, resources: list[Resource]) -> Span:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """A module called twice reports a problem in its source once."""
-    seen: set[tuple[str, Span, str]] = set()
+    """A module called twice (a kustomize base under several overlays) reports a problem in its source
+    once; the duplicates' related locations (which name each overlay) are merged into it."""
+    first: dict[tuple[str, Span, str], Finding] = {}
     out = []
     for f in findings:
         key = (f.rule_id, f.span, f.message)
-        if key in seen:
+        kept = first.get(key)
+        if kept is None:
+            first[key] = f
+            out.append(f)
             continue
-        seen.add(key)
-        out.append(f)
+        extra = [r for r in f.related if r not in kept.related and r.span != kept.span]
+        if extra:
+            kept.related = (*kept.related, *extra)
     return out
 
 

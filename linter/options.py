@@ -130,8 +130,8 @@ def build_options(flags: Flags, start: Path) -> Options:
     deployment = dict(settings.get("deployment") or {})
     if flags.resource_group_location:
         deployment["resourceGroup.location"] = flags.resource_group_location
-    select = list(flags.select) or list(settings.get("select") or [])
-    ignore = list(flags.ignore) + list(settings.get("ignore") or [])
+    select = _split(flags.select) or list(settings.get("select") or [])
+    ignore = _split(flags.ignore) + list(settings.get("ignore") or [])
     unknown_keys = registry.unknown_keys(select + ignore)
     if unknown_keys:
         raise UsageError(
@@ -159,6 +159,14 @@ def build_options(flags: Flags, start: Path) -> Options:
         config_file=config_file,
         use_cache=not flags.no_cache,
     )
+
+
+def _split(keys: list[str]) -> list[str]:
+    """``--select AKSB1,AKSB301 --select AKSB4`` -> each key once, in order (ruff's convention)."""
+    out: list[str] = []
+    for item in keys:
+        out += [k.strip() for k in item.split(",") if k.strip() and k.strip() not in out]
+    return out
 
 
 def parse_size(text: str) -> int:

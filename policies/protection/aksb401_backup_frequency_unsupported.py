@@ -81,5 +81,5 @@ def backup_frequency_unsupported(graph, ctx) -> Iterator[Finding]:  # type: igno
                 f'backup schedule "{value}" of policy {policy.address} uses {detail}; supported are '
                 "PT4H, PT6H, PT8H, PT12H and P1D",
                 attribute="repeating_intervals",
-                span=element.span,
+                value=element,
             )

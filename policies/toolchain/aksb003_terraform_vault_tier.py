@@ -81,7 +81,7 @@ def terraform_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
                     f'policy {policy.address} uses data store "{store}"; Terraform can only deploy '
                     "operational-tier (OperationalStore) AKS backups",
                     attribute="data_store_types",
-                    span=element.span,
+                    value=element,
                 )
         uses = policy.attr("uses_vault_store")
         if not reported and isinstance(uses, Known) and uses.value is True:
