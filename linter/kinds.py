@@ -175,6 +175,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "ref:scope": "scope resource",
     },
     PRIVATE_ENDPOINT: {
+        "name": "endpoint name",
         "subresources": "list of group ids (subresource_names / groupIds), e.g. blob",
         "ref:target": "the private link resource (private_connection_resource_id / privateLinkServiceId)",
     },

@@ -201,7 +201,7 @@ def test_arm64_pool_messages_say_arm64() -> None:
 
 
 def test_owner_covers_disk_snapshot_contributor_but_not_the_data_operator() -> None:
-    (found,) = findings(FIXTURES / "wiring-roles-owner-vault-tier" / "bicep", "AKSB308")
+    (found,) = findings(FIXTURES / "roles-owner-vault-tier" / "bicep", "AKSB308")
     assert '"Data Operator for Managed Disks"' in found.message
 
 
