@@ -46,5 +46,8 @@ def test_every_rule_fails_in_exactly_the_languages_it_claims() -> None:
 def test_the_language_of_a_file_is_what_discovery_says() -> None:
     fixtures = Path(REPO) / "fixtures"
     assert classify(fixtures / "volumes-vault-tier" / "kubernetes" / "backup.tf") == "terraform"
-    assert classify(fixtures / "volumes-vault-tier" / "kubernetes" / "manifests" / "warehouse.yaml") == "kubernetes"
+    assert (
+        classify(fixtures / "volumes-vault-tier" / "kubernetes" / "manifests" / "warehouse.yaml")
+        == "kubernetes"
+    )
     assert classify(fixtures / "node-pools" / "arm" / "azuredeploy.json") == "arm"
