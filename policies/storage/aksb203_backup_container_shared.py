@@ -41,6 +41,7 @@ resource "azurerm_storage_blob" "readme" {
 }
 ```
 ```bicep
+// with --matrix 2024-09: one container per cluster
 'configuration.backupStorageLocation.bucket': 'aks-backup-${aks.name}'
 ```
 ```json
