@@ -251,3 +251,14 @@ def test_volume_types_under_the_2026_revision() -> None:
     }
     assert smb <= set(default) and not smb & set(revised)
     assert set(revised) == set(default) - smb
+
+
+def test_other_platforms_drivers_count_only_on_a_cluster_of_the_scan(tmp_path: Path) -> None:
+    sc = (
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: gp3\n"
+        "provisioner: ebs.csi.aws.com\n"
+    )
+    (tmp_path / "sc.yaml").write_text(sc, encoding="utf-8")
+    assert _rules(run([tmp_path], Options()), "AKSB503") == []  # a manifest for another platform
+    _setup(tmp_path)  # now the scan has an AKS cluster, which receives the manifest
+    assert _rules(run([tmp_path], Options()), "AKSB503") == [("AKSB503", "sc.yaml", 5)]

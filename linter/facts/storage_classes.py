@@ -29,6 +29,7 @@ KNOWN_STORAGE = {
     **dict.fromkeys(ACSTOR_PROVISIONERS, "Azure Container Storage"),
     ANF_PROVISIONER: "Azure NetApp Files",
     "nfs.csi.k8s.io": "NFS",
+    "smb.csi.k8s.io": "SMB",
     "kubernetes.io/no-provisioner": "local",
     "rancher.io/local-path": "local path",
 }

@@ -7,10 +7,12 @@ Every storage class, persistent volume and claim whose storage is not an Azure D
 * storage classes whose `provisioner` is Azure Files (`file.csi.azure.com`), Azure Blob
   (`blob.csi.azure.com`), Azure Container Storage (`containerstorage.csi.azure.com`,
   `localdisk.csi.acstor.io`, `san.csi.azure.com`), Azure NetApp Files (Trident,
-  `csi.trident.netapp.io`), NFS (`nfs.csi.k8s.io`), local volumes (`kubernetes.io/no-provisioner`,
-  `rancher.io/local-path`) or any other provisioner;
-* persistent volumes whose `spec.csi.driver` is not the Azure Disk driver, or whose source is not
-  CSI at all (`nfs`, `hostPath`, `local`, `iscsi` ...);
+  `csi.trident.netapp.io`), NFS (`nfs.csi.k8s.io`), SMB (`smb.csi.k8s.io`), local volumes
+  (`kubernetes.io/no-provisioner`, `rancher.io/local-path`), or any other provisioner when the
+  object is deployed to a cluster of the scan;
+* persistent volumes whose `spec.csi.driver` is not the Azure Disk driver (the same drivers; any
+  other one when deployed to a cluster of the scan), or whose source is not CSI at all (`nfs`,
+  `hostPath`, `local`, `iscsi` ...);
 * claims and volumes that name an AKS built-in class of another kind without declaring it:
   `azurefile`, `azurefile-premium`, `azurefile-csi`, `azurefile-csi-premium`,
   `azurefile-csi-nfs`, `azureblob-nfs-premium`, `azureblob-fuse-premium`.
@@ -58,7 +60,9 @@ when its `protocol` parameter is known to be `nfs`.
 
 ## Known limitations
 In-tree `kubernetes.io/azure-disk` and `kubernetes.io/azure-file` volumes are reported by
-AKSB501, not here. Azure Container Storage's internal `acstor-*` disk classes are not user
+AKSB501, not here. Provisioners of other platforms (`kubernetes.io/aws-ebs`,
+`pd.csi.storage.gke.io` ...) in manifests that no cluster of the scan receives are taken as
+manifests for another platform and not reported. Azure Container Storage's internal `acstor-*` disk classes are not user
 volumes and are never reported.
 """
 
@@ -68,6 +72,7 @@ from collections.abc import Iterator, Mapping
 
 from linter import kinds
 from linter.facts.compare import text
+from linter.facts.kubernetes import clusters_of
 from linter.facts.storage_classes import IN_TREE_PROVISIONERS, parameters, resolve_class, storage_kind
 from linter.model import Finding, Severity, Value
 from linter.rules import Citation, MatrixRevision, rule
@@ -76,10 +81,17 @@ from linter.rules import Citation, MatrixRevision, rule
 NOT_OURS = (None, "Azure Disk", "in-tree")
 
 
-def unsupported(driver: str | None, params: Mapping[str, Value], smb_supported: bool) -> str | None:
-    """What unsupported storage ``driver`` provisions, or None (supported or cannot tell)."""
+def unsupported(
+    driver: str | None, params: Mapping[str, Value], smb_supported: bool, on_aks: bool = True
+) -> str | None:
+    """What unsupported storage ``driver`` provisions, or None (supported or cannot tell).
+
+    A driver the storage table does not know (another cloud's, an on-premises one) is reported
+    only for objects tied to a cluster of the scan (``on_aks``): a manifest for another
+    platform is not an AKS volume.
+    """
     what = storage_kind(driver, params)
-    if what in NOT_OURS:
+    if what in NOT_OURS or (what == "other" and not on_aks):
         return None
     if smb_supported and what.startswith("Azure Files") and what != "Azure Files NFS":
         return None
@@ -122,7 +134,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         yield from ctx.unresolved(sc, sc.attr("provisioner"), "provisioner")
         driver = text(sc.attr("provisioner"))
-        what = unsupported(driver, parameters(sc), smb)
+        what = unsupported(driver, parameters(sc), smb, bool(clusters_of(graph, sc)))
         if what:
             yield ctx.finding(
                 sc,
@@ -139,7 +151,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
 def _volume(graph, ctx, pv, smb: bool, supported: str) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     driver = text(pv.attr("csi_driver"))
     if driver is not None:
-        what = unsupported(driver, parameters(pv, "volume_attributes"), smb)
+        what = unsupported(driver, parameters(pv, "volume_attributes"), smb, bool(clusters_of(graph, pv)))
         if what:
             yield ctx.finding(
                 pv,
