@@ -23,6 +23,9 @@ IN_TREE_PROVISIONERS = {"kubernetes.io/azure-disk": "azureDisk", "kubernetes.io/
 ACSTOR_PROVISIONERS = ("containerstorage.csi.azure.com", "localdisk.csi.acstor.io", "san.csi.azure.com")
 #: Azure NetApp Files on AKS goes through NetApp's Trident CSI driver (AKS azure-netapp-files-nfs.md)
 ANF_PROVISIONER = "csi.trident.netapp.io"
+#: persistent-volume sources that work on any cluster, AKS included (other non-CSI sources belong to
+#: a platform: awsElasticBlockStore, gcePersistentDisk, vsphereVolume, portworxVolume ...)
+GENERIC_PV_SOURCES = ("nfs", "hostPath", "local", "iscsi", "fc")
 #: provisioners and CSI drivers of known non-Azure-Disk storage, by what they provision
 KNOWN_STORAGE = {
     BLOB_CSI: "Azure Blob",

@@ -12,7 +12,8 @@ Every storage class, persistent volume and claim whose storage is not an Azure D
   object is deployed to a cluster of the scan;
 * persistent volumes whose `spec.csi.driver` is not the Azure Disk driver (the same drivers; any
   other one when deployed to a cluster of the scan), or whose source is not CSI at all (`nfs`,
-  `hostPath`, `local`, `iscsi` ...);
+  `hostPath`, `local`, `iscsi`, `fc`; another platform's source such as `vsphereVolume` when
+  deployed to a cluster of the scan);
 * claims and volumes that name an AKS built-in class of another kind without declaring it:
   `azurefile`, `azurefile-premium`, `azurefile-csi`, `azurefile-csi-premium`,
   `azurefile-csi-nfs`, `azureblob-nfs-premium`, `azureblob-fuse-premium`.
@@ -73,7 +74,13 @@ from collections.abc import Iterator, Mapping
 from linter import kinds
 from linter.facts.compare import text
 from linter.facts.kubernetes import clusters_of
-from linter.facts.storage_classes import IN_TREE_PROVISIONERS, parameters, resolve_class, storage_kind
+from linter.facts.storage_classes import (
+    GENERIC_PV_SOURCES,
+    IN_TREE_PROVISIONERS,
+    parameters,
+    resolve_class,
+    storage_kind,
+)
 from linter.model import Finding, Severity, Value
 from linter.rules import Citation, MatrixRevision, rule
 
@@ -162,7 +169,8 @@ def _volume(graph, ctx, pv, smb: bool, supported: str) -> Iterator[Finding]:  # 
         return
     source = text(pv.attr("volume_source"))
     in_tree = set(IN_TREE_PROVISIONERS.values())
-    if source is not None and source != "csi" and source not in in_tree:
+    on_aks = source in GENERIC_PV_SOURCES or bool(clusters_of(graph, pv))
+    if source is not None and source != "csi" and source not in in_tree and on_aks:
         yield ctx.finding(
             pv,
             f"persistent volume {pv.address} is a spec.{source} volume, not a CSI volume; backup supports "
