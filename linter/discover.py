@@ -46,7 +46,7 @@ class Discovery:
 
 def classify(path: Path) -> str | None:
     name = path.name.lower()
-    if name.endswith((".tf", ".tfvars")):
+    if name.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json")):
         return TERRAFORM
     if name.endswith((".bicep", ".bicepparam")):
         return BICEP

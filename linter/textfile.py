@@ -78,9 +78,7 @@ def sniff(data: bytes) -> str:
     return data.decode(codec or "utf-8", "replace")
 
 
-def read_text(
-    path: Path, max_bytes: int, *, utf8_only: str = ""
-) -> tuple[str | None, ReadProblem | None]:
+def read_text(path: Path, max_bytes: int, *, utf8_only: str = "") -> tuple[str | None, ReadProblem | None]:
     """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read.
 
     ``utf8_only`` names a tool that reads only UTF-8 (Terraform): a UTF-16 file is then a problem
@@ -96,7 +94,9 @@ def read_text(
     if utf8_only:
         for mark, _, name in (*_UNSUPPORTED_MARKS, *_MARKS[1:]):
             if data.startswith(mark):
-                return None, ReadProblem(f"file is encoded as {name}; {utf8_only} reads only UTF-8: save it as UTF-8")
+                return None, ReadProblem(
+                    f"file is encoded as {name}; {utf8_only} reads only UTF-8: save it as UTF-8"
+                )
     text, problem = decode(data)
     if text is None:
         return None, problem
