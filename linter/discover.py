@@ -2,7 +2,7 @@
 
 Only a cheap peek decides what a JSON file is; YAML files all go to the Kubernetes front end,
 which ignores what is not a manifest. Symlinked directories are not followed (no loops), and
-``.git``, ``.terraform`` and friends are skipped.
+``.git``, ``.terraform``, ``.bicep`` and friends are skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ SKIP_DIRS = {
     ".hg",
     ".svn",
     ".terraform",
+    ".bicep",  # the Bicep module cache (bicep restore): compiled registry modules, read through their callers
     "node_modules",
     ".venv",
     "venv",

@@ -92,7 +92,8 @@ def _never_arm_resources(resources: object) -> None:
             continue
         resource["condition"] = False
         _never_arm_resources(resource.get("resources", []))
-        template = (resource.get("properties") or {}).get("template")
+        properties = resource.get("properties")  # may be an expression string
+        template = properties.get("template") if isinstance(properties, dict) else None
         if isinstance(template, dict):
             _never_arm_resources(template.get("resources", []))
 
