@@ -269,8 +269,13 @@ class RuleContext:
         span: Span | None = None,
         related: Sequence[RelatedLocation] = (),
         severity: Severity | None = None,
+        properties: Mapping[str, str] | None = None,
     ) -> Finding:
-        """A finding at ``attribute`` of ``resource`` (its value's span, else the resource header)."""
+        """A finding at ``attribute`` of ``resource`` (its value's span, else the resource header).
+
+        ``properties`` name what tells this finding from the rule's other findings on the same
+        attribute (a namespace, an interval, a vault): they are part of its fingerprint.
+        """
         if severity is not None and severity not in self.spec.severities:
             raise RuleSpecError(
                 f"{self.spec.id} reported {severity.value}, not among its declared severities"
@@ -288,6 +293,7 @@ class RuleContext:
             address=resource.address,
             attribute=attribute,
             related=tuple(related) + tuple(extra),
+            properties=dict(properties or {}),
         )
 
     def unresolved(self, resource: Any, value: Value, what: str) -> Iterator[Finding]:

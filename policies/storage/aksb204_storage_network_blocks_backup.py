@@ -158,6 +158,7 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                         "with the vault's id",
                         attribute="network_default_action",
                         related=[RelatedLocation(vault.span, f"backup vault {vault.address}")],
+                        properties={"vault": vault.address},
                     )
         public = account.attr("public_network_access")
         if as_bool(public) is False or ieq(public, "Disabled") is True:

@@ -99,4 +99,5 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
                     f'persistent volume claim with a "{_CSI[volume.value]}" class',
                     attribute="in_tree_volumes",
                     span=volume.span,
+                    properties={"volume": volume.value},
                 )
