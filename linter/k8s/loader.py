@@ -29,6 +29,7 @@ from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents
 from linter.model import ABSENT, Known, Span, Value, get_path, known
 from linter.stack import LoadContext, StackResult, parse_error
+from linter.textfile import too_large
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_FILE = "Chart.yaml"
@@ -69,8 +70,9 @@ class _Loader:
         self.result.files.append(path)
         if size > self.ctx.max_file_bytes:
             if looks_like_manifest(data.decode("utf-8", "replace")):
-                message = f"file is {size} bytes, over the {self.ctx.max_file_bytes}-byte limit; not read"
-                self.result.diagnostics.append(parse_error(path, 1, 1, message))
+                self.result.diagnostics.append(
+                    parse_error(path, 1, 1, too_large(size, self.ctx.max_file_bytes))
+                )
             return None
         try:
             return data.decode("utf-8-sig")
