@@ -104,6 +104,7 @@ def discover(paths: list[Path], excluded: PathFilter | None = None) -> Discovery
     excluded = excluded or PathFilter((), Path.cwd())
     found = Discovery()
     seen: set[Path] = set()
+    not_source: list[Path] = []  # named files of no scanned language
 
     def consider(p: Path, *, named: bool = False) -> None:
         rp = p.resolve()
@@ -119,7 +120,7 @@ def discover(paths: list[Path], excluded: PathFilter | None = None) -> Discovery
         if language is not None:
             found.add(language, rp)
         elif named:
-            found.skipped.append((p, "not a Terraform, Bicep, ARM or Kubernetes file"))
+            not_source.append(p)
 
     for given in paths:
         if not given.exists():
@@ -147,4 +148,6 @@ def discover(paths: list[Path], excluded: PathFilter | None = None) -> Discovery
                 if p.is_symlink() and not p.exists():
                     continue
                 consider(p)
+    if len(not_source) == len(found.explicit):  # said only when no named file can be checked
+        found.skipped += [(p, "not a Terraform, Bicep, ARM or Kubernetes file") for p in not_source]
     return found

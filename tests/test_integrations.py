@@ -452,8 +452,7 @@ def git(cwd: Path, *args: str) -> None:
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
     """The real pre-commit client installs the hook from this checkout and runs it on files."""
     pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
-    if not Path(pre_commit).exists():
-        pytest.skip("pre-commit is not installed (CI installs it)")
+    assert Path(pre_commit).exists(), "pre-commit is in the test extra: pip install '.[test]'"
     repo = tmp_path / "consumer"
     shutil.copytree(FIXTURES / "service-principal" / "terraform", repo / "bad")
     shutil.copytree(FIXTURES / "complete" / "terraform", repo / "good")
