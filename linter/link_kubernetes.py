@@ -55,7 +55,7 @@ def cluster_link(resource: Resource, clusters: list[Resource], mapping: Mapping[
 
 def link_kubernetes(graph: ResourceGraph, mapping: Mapping[str, str] | None = None) -> None:
     """Set the ``cluster`` edge of every Kubernetes resource and the ``storage_class`` edge of volumes."""
-    clusters = [c for c in graph.of_kind(kinds.CLUSTER) if c.may_exist]
+    clusters = list(graph.of_kind(kinds.CLUSTER))
     for resource in list(graph.of_kind(*K8S_KINDS)):
         graph.set_link(resource, "cluster", cluster_link(resource, clusters, mapping or {}))
     for resource in list(graph.of_kind(kinds.PERSISTENT_VOLUME, kinds.PERSISTENT_VOLUME_CLAIM)):

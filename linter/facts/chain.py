@@ -13,7 +13,7 @@ from linter import kinds
 from linter.facts.compare import text
 from linter.facts.verdict import Verdict, both, existence, points_at
 from linter.graph import Resource, ResourceGraph
-from linter.model import Known, Unknown, Value
+from linter.model import Known, Unknown, Value, items
 
 AKS_DATASOURCE = "microsoft.containerservice/managedclusters"
 BACKUP_OPERATOR = "Microsoft.DataProtection/backupVaults/backup-operator"
@@ -23,7 +23,7 @@ def hidden_companions(graph: ResourceGraph, stack: str) -> Unknown | None:
     """Why companions may exist out of sight in ``stack``: a remote module, an ARM template
     deployment, an azapi resource of unknown type, a provisioner running the Azure CLI."""
     for r in graph.of_kind(kinds.UNRESOLVED_MODULE):
-        if r.stack == stack and r.may_exist:
+        if r.stack == stack:
             reason = text(r.attr("reason")) or "it cannot be read"
             return Unknown(f"{r.address}: {reason}", r.span)
     return None
@@ -47,10 +47,20 @@ def policy_is_aks(policy: Resource) -> bool | None:
     return False
 
 
+def aks_policies(graph: ResourceGraph) -> Iterator[Resource]:
+    """Backup policies that surely protect AKS (``datasourceTypes`` holds the AKS type).
+
+    Disk, blob, PostgreSQL and MySQL policies often live in the same vault; rules about AKS
+    backups never look at them (rules.md, Scope). A policy whose datasource is unknown may be
+    an AKS one, so rules that report *on* a policy skip it too (unknown is not a violation).
+    """
+    return (p for p in graph.of_kind(kinds.BACKUP_POLICY) if policy_is_aks(p) is True)
+
+
 def backup_instances(graph: ResourceGraph) -> Iterator[Resource]:
     """AKS backup instances (an instance of unknown datasource type may be one)."""
     for instance in graph.of_kind(kinds.BACKUP_INSTANCE):
-        if instance.may_exist and is_aks_datasource(instance.attr("datasource_type")) is not False:
+        if is_aks_datasource(instance.attr("datasource_type")) is not False:
             yield instance
 
 
@@ -85,7 +95,7 @@ def is_backup_extension(ext: Resource) -> bool:
 
 def backup_extensions(graph: ResourceGraph) -> Iterator[Resource]:
     """Extensions of type microsoft.dataprotection.kubernetes."""
-    return (e for e in graph.of_kind(kinds.EXTENSION) if is_backup_extension(e) and e.may_exist)
+    return (e for e in graph.of_kind(kinds.EXTENSION) if is_backup_extension(e))
 
 
 def backup_storage_accounts(graph: ResourceGraph) -> Iterator[tuple[Resource, Resource]]:
@@ -149,24 +159,49 @@ def policy_uses_vault_store(graph: ResourceGraph, instance: Resource) -> bool:
 def vault_tier_instance(graph: ResourceGraph, cluster: Resource) -> Resource | None:
     """A backup instance protecting ``cluster`` whose policy surely uses the vault store."""
     for instance in graph.referrers(cluster, kinds.BACKUP_INSTANCE, "cluster"):
-        if instance.may_exist and policy_uses_vault_store(graph, instance):
+        if policy_uses_vault_store(graph, instance):
             return instance
     return None
 
 
-def terraform_backup_stacks(graph: ResourceGraph) -> dict[str, Resource]:
-    """Terraform configurations that declare AKS backup resources (R01's precondition).
+#: the azurerm resource types of AKS backup (R01): what makes the provider version matter
+AZURERM_AKS_BACKUP_TYPES = (
+    "azurerm_kubernetes_cluster_extension",
+    "azurerm_kubernetes_cluster_trusted_access_role_binding",
+    "azurerm_data_protection_backup_policy_kubernetes_cluster",
+    "azurerm_data_protection_backup_instance_kubernetes_cluster",
+)
 
-    Maps each such stack to its first resource in source order, a place to anchor a finding
-    about the configuration as a whole.
+
+def is_azurerm_aks_backup_resource(graph: ResourceGraph, r: Resource) -> bool:
+    """One of the four azurerm AKS-backup resources: the data-protection extension, a
+    trusted-access binding from a backup vault, an AKS backup policy or instance."""
+    if r.language != "terraform" or r.source_type not in AZURERM_AKS_BACKUP_TYPES:
+        return False
+    if r.kind == kinds.EXTENSION:
+        return is_backup_extension(r)
+    if r.kind == kinds.TRUSTED_ACCESS:
+        return is_backup_binding(graph, r)
+    return True
+
+
+def is_backup_binding(graph: ResourceGraph, binding: Resource) -> bool:
+    """A trusted-access binding for backup: from a backup vault, or with the backup-operator role."""
+    if graph.related(binding, "source"):
+        return True
+    return any((text(role) or "").lower() == BACKUP_OPERATOR.lower() for role in items(binding.attr("roles")))
+
+
+def terraform_backup_stacks(graph: ResourceGraph) -> dict[str, Resource]:
+    """Terraform configurations that declare azurerm AKS backup resources (R01's precondition).
+
+    Maps each such stack to its first such resource in source order, a place to anchor a
+    finding about the configuration as a whole. azapi resources and backups of other
+    datasources do not make the azurerm version matter.
     """
     out: dict[str, Resource] = {}
     for r in graph.resources:
-        if r.language != "terraform" or r.stack in out:
-            continue
-        if r.kind in (kinds.TRUSTED_ACCESS, kinds.BACKUP_POLICY, kinds.BACKUP_INSTANCE) or (
-            r.kind == kinds.EXTENSION and is_backup_extension(r)
-        ):
+        if r.stack not in out and is_azurerm_aks_backup_resource(graph, r):
             out[r.stack] = r
     return out
 

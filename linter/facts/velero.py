@@ -61,8 +61,6 @@ class Marker:
 
 def marker(resource: Resource) -> Marker | None:
     """The Velero-install evidence ``resource`` gives, if any."""
-    if not resource.may_exist:
-        return None
     if resource.kind == kinds.HELM_RELEASE:
         chart = text(resource.attr("chart"))
         if chart and is_velero_chart(chart):

@@ -43,8 +43,8 @@ def best(verdicts: Iterable[Verdict]) -> Verdict:
 def existence(resource: Resource) -> Verdict:
     """YES for a resource that surely exists, MAYBE under an unknown condition.
 
-    Resources whose condition is known false never reach the graph (the engine drops them), so
-    this never answers NO for a resource a rule can see.
+    Resources whose condition is known false never reach the graph (``engine.existing``), so
+    this answers NO only for resources built outside the engine (tests).
     """
     if resource.surely_exists:
         return Verdict.YES

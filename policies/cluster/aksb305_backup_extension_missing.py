@@ -111,7 +111,7 @@ def backup_extension_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
         if len(clusters) != 1:
             continue
         cluster = clusters[0]
-        if not cluster.may_exist or id(cluster) in reported:
+        if id(cluster) in reported:
             continue
         hidden = hidden_companions(graph, instance.stack)
         if hidden is not None:

@@ -72,8 +72,6 @@ from linter.rules import Citation, rule
 )
 def vault_identity_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for vault in aks_vaults(graph):
-        if not vault.may_exist:
-            continue
         value = vault.attr("identity_type")
         if value is ABSENT:
             yield ctx.finding(

@@ -81,8 +81,6 @@ def revision_verdict(m: MatrixRevision) -> str:
 )
 def cross_region_restore_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for vault in aks_vaults(graph):
-        if not vault.may_exist:
-            continue
         crr = as_bool(vault.attr("cross_region_restore"))
         if crr is None and ieq(vault.attr("cross_region_restore"), "Enabled") is True:
             crr = True

@@ -66,6 +66,6 @@ def system_namespace_included(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                     f'backup instance {instance.address} includes namespace "{name}", which Azure Backup '
                     "for AKS always skips",
                     attribute="included_namespaces",
-                    span=element.span,
+                    value=element,
                     properties={"namespace": name.strip().lower()},
                 )

@@ -81,8 +81,6 @@ from linter.rules import Citation, rule
 )
 def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for instance in graph.of_kind(kinds.BACKUP_INSTANCE):
-        if not instance.may_exist:
-            continue
         datasource = instance.attr("datasource_type")
         if is_aks_datasource(datasource) is False:
             if graph.related(instance, "cluster"):

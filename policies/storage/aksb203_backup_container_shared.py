@@ -120,8 +120,6 @@ def _other_data(graph, ctx, extensions) -> Iterator[Finding]:  # type: ignore[no
         if len(accounts) == 1 and bucket is not None:
             targets.append((ext, accounts[0], bucket.lower()))
     for blob in graph.of_kind(kinds.STORAGE_BLOB):
-        if not blob.may_exist:
-            continue
         container = text(blob.attr("container_name"))
         account_name = text(blob.attr("storage_account_name"))
         account = None

@@ -138,8 +138,6 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
 def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     protecting = vaults_by_cluster(graph)
     for ext, account in backup_storage_accounts(graph):
-        if not account.may_exist:
-            continue
         if ieq(account.attr("network_default_action"), "Deny") is True:
             if bypass_has_azure_services(account.attr("network_bypass")) is False:
                 yield ctx.finding(

@@ -66,7 +66,7 @@ RETIRED = (((3, 99, 0), (3, 117, 1)), ((4, 0, 0), (4, 21, 0)))
 def trusted_access_api_retired(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     found = provider_versions(graph)
     for binding in graph.of_kind(kinds.TRUSTED_ACCESS):
-        if binding.language != "terraform" or not binding.may_exist:
+        if binding.language != "terraform":
             continue
         pv = found.get(binding.stack)
         if pv is None or not pv.constrained or pv.primary_span is None:

@@ -85,7 +85,7 @@ _WHAT = {
 )
 def velero_metadata(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for resource in graph.of_kind(*_KINDS):
-        if not resource.may_exist or is_velero_own(resource):
+        if is_velero_own(resource):
             continue
         for attr, key, value in metadata_entries(resource, *_WHAT):
             if is_velero_key(key):

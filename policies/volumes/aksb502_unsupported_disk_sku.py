@@ -85,7 +85,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
     builtin_unsupported = {c.lower() for c in ctx.matrix.data.get("unsupported_storage_classes", [])}
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         name = text(sc.attr("name")) or ""
-        if not sc.may_exist or name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
+        if name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
             continue
         params = parameters(sc)
         for key in SKU_PARAMETERS:
@@ -103,7 +103,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
                 )
                 break
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
-        if not pv.may_exist or text(pv.attr("csi_driver")) != DISK_CSI:
+        if text(pv.attr("csi_driver")) != DISK_CSI:
             continue
         attrs = parameters(pv, "volume_attributes")
         reported = False
@@ -123,8 +123,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
         if not reported:
             yield from _builtin(graph, ctx, pv, builtin_unsupported)
     for pvc in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM):
-        if pvc.may_exist:
-            yield from _builtin(graph, ctx, pvc, builtin_unsupported)
+        yield from _builtin(graph, ctx, pvc, builtin_unsupported)
 
 
 def _builtin(graph, ctx, volume, unsupported: set[str]) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

@@ -101,7 +101,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
         yield from ctx.unresolved(sc, sc.attr("provisioner"), "provisioner")
         driver = text(sc.attr("provisioner"))
         what = unsupported_type(driver, parameters(sc), smb)
-        if sc.may_exist and what:
+        if what:
             yield ctx.finding(
                 sc,
                 f'storage class {sc.address} provisions {what} volumes ("{driver}"); backup skips them',
@@ -110,17 +110,16 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
         driver = text(pv.attr("csi_driver"))
         what = unsupported_type(driver, parameters(pv, "volume_attributes"), smb)
-        if pv.may_exist and what:
+        if what:
             yield ctx.finding(
                 pv,
                 f'persistent volume {pv.address} uses {what} ("{driver}"); backup skips it',
                 attribute="csi_driver",
             )
-        elif pv.may_exist and pv.attr("csi_driver").is_absent:
+        elif pv.attr("csi_driver").is_absent:
             yield from _builtin(graph, ctx, pv, smb)
     for pvc in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM):
-        if pvc.may_exist:
-            yield from _builtin(graph, ctx, pvc, smb)
+        yield from _builtin(graph, ctx, pvc, smb)
 
 
 def _builtin(graph, ctx, volume, smb: bool) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

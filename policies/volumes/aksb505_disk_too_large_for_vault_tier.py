@@ -91,7 +91,7 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
         size = volume.attr(attr)
         if isinstance(size, Unknown) and vault_tier_instance_for(graph, volume) is not None:
             yield from ctx.unresolved(volume, size, attr)
-        if not (volume.may_exist and isinstance(size, Known) and isinstance(size.value, int)):
+        if not (isinstance(size, Known) and isinstance(size.value, int)):
             continue
         if size.value <= limit or not _is_disk(graph, volume):
             continue

@@ -99,7 +99,7 @@ def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ig
     explicit = bool(ctx.options.get("require_explicit_public", False))
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         name = text(sc.attr("name")) or ""
-        if not sc.may_exist or name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
+        if name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
             continue
         instance = vault_tier_instance_for(graph, sc)
         if instance is None:
