@@ -7,25 +7,11 @@ of them an AKSB901, which no baseline can suppress, so the next ``--baseline`` r
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from linter.cli import main; main()", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from cli_runner import REPO, cli
 
 
 def stack_with_a_bad_suppression(tmp_path: Path) -> Path:

@@ -10,27 +10,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import REPO, cli
 
-REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 REGION = FIXTURES / "region-mismatch" / "terraform"
-
-
-def cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop("NO_COLOR", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from linter.cli import main; main()", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def usage_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:

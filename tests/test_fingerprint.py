@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from expectations import FIXTURES, REPO, scenario_dirs
+from cli_runner import cli
+from expectations import FIXTURES, scenario_dirs
 
 from linter.engine import run
 from linter.fingerprint import fingerprint
@@ -93,17 +92,6 @@ def remove_resource(path: Path, address: str) -> None:
     assert count == 1, address
     text = "".join(line for line in text.splitlines(keepends=True) if line.strip() != f"{address},")
     path.write_text(text)
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from linter.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**__import__("os").environ, "PYTHONPATH": str(REPO)},
-    )
 
 
 def test_a_baseline_of_one_missing_role_does_not_hide_another(tmp_path: Path) -> None:
