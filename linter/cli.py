@@ -15,6 +15,8 @@ from linter.reporters import FORMATS
 EXIT_HELP = """Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 2 usage or configuration error, a path that could not be read, or an internal rule error
 (AKSB900)."""
+GRAPH_EXIT_HELP = """Exit codes: 0 drawn; 1 a file could not be parsed (the drawing lacks what it
+declares); 2 usage or configuration error, or a path that could not be read."""
 #: the GitHub problem matcher shipped in the package (``aks-backup-lint matcher-path``)
 MATCHER = Path(__file__).resolve().parent / "matchers" / "aks-backup-lint.json"
 
@@ -313,7 +315,7 @@ def build_app():  # type: ignore[no-untyped-def]
 
         raise typer.Exit(explain_rule(rule, format))
 
-    @app.command(cls=Command, epilog=EXIT_HELP)
+    @app.command(cls=Command, epilog=GRAPH_EXIT_HELP)
     def graph(
         paths: Annotated[
             list[Path] | None,
