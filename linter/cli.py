@@ -140,7 +140,24 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option(
                 "--var-file",
                 metavar="FILE",
-                help="Terraform variable file (repeatable), after terraform.tfvars and *.auto.tfvars.",
+                help="Terraform variable file (repeatable), after TF_VAR_ variables, terraform.tfvars and *.auto.tfvars.",
+            ),
+        ] = None,
+        var: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--var",
+                metavar="NAME=VALUE",
+                help="Terraform variable value (repeatable), after every variable file; as terraform -var.",
+            ),
+        ] = None,
+        plan: Annotated[
+            Path | None,
+            typer.Option(
+                "--plan",
+                metavar="PLAN.JSON",
+                help="Terraform plan as JSON (terraform show -json tfplan): values the code alone cannot give; "
+                "findings still point at the .tf lines.",
             ),
         ] = None,
         param_file: Annotated[
@@ -259,6 +276,8 @@ def build_app():  # type: ignore[no-untyped-def]
             fail_on=fail_on,
             unknown=unknown,
             var_files=list(var_file or []),
+            variables=list(var or []),
+            plan=plan,
             param_files=list(param_file or []),
             matrix=matrix,
             resource_group_location=resource_group_location,

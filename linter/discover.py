@@ -73,7 +73,7 @@ def special_file_kind(path: Path) -> str | None:
 
 def classify(path: Path) -> str | None:
     name = path.name.lower()
-    if name.endswith((".tf", ".tfvars")):
+    if name.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json")):
         return TERRAFORM
     if name.endswith((".bicep", ".bicepparam")):
         return BICEP

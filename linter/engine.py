@@ -70,7 +70,8 @@ def load(paths: list[Path], options: Options) -> Loaded:
     found = discover(paths, excluded)
     progress.set_total(sum(len(v) for v in found.files.values()))
     ctx = LoadContext(
-        var_files=list(options.var_files),
+        terraform_vars=[*options.var_files, *options.variables],
+        plan=options.plan,
         param_files=dict(options.param_files),
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
@@ -81,7 +82,7 @@ def load(paths: list[Path], options: Options) -> Loaded:
     done = 0
     for language in LANGUAGES:
         files = found.files[language]
-        if not files:
+        if not files and not (language == TERRAFORM and options.plan is not None):
             continue
         progress.stage(f"reading {language}")
         try:
@@ -102,7 +103,7 @@ def load(paths: list[Path], options: Options) -> Loaded:
         loaded.notifications.append(Notification("error", f"{path}: {problem}"))
     for path, why in found.skipped:
         loaded.notifications.append(Notification("warning", f"{path}: {why}; skipped"))
-    if not any(found.files.values()) and not found.problems and not found.skipped:
+    if not any(found.files.values()) and not found.problems and not found.skipped and options.plan is None:
         where = ", ".join(str(p) for p in paths)
         loaded.notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
@@ -161,7 +162,7 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     wanted: set[str] | None = None
     if loaded.found.explicit and all(p.is_file() for p in paths):
         # pre-commit names the changed files: keep what they cause, wherever it is reported
-        wanted = {str(p) for p in loaded.found.explicit}
+        wanted = {str(p) for p in loaded.found.explicit} | ({str(options.plan)} if options.plan else set())
         findings = [f for f in findings if touches(f, wanted)]
     findings = apply_suppressions(
         findings, loaded.suppressions, options, registry, files=[str(p) for p in loaded.files]

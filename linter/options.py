@@ -9,6 +9,7 @@ file line; nothing here guesses.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class Options:
     fail_on: str = "error"  # error | warning | note | never
     unknown: str = "ignore"  # ignore | note (AKSB902)
     var_files: list[Path] = field(default_factory=list)  # Terraform --var-file, in order
+    variables: list[str] = field(default_factory=list)  # Terraform --var NAME=VALUE, in order (after files)
+    plan: Path | None = None  # Terraform --plan: `terraform show -json` of a plan of the scanned code
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM template -> parameter file
     matrix: str = matrix_mod.DEFAULT_REVISION
     deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId...
@@ -87,6 +90,8 @@ class Flags:
     fail_on: str | None = None
     unknown: str | None = None
     var_files: list[Path] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)  # NAME=VALUE
+    plan: Path | None = None
     param_files: list[str] = field(default_factory=list)  # TEMPLATE=PARAMS
     matrix: str | None = None
     resource_group_location: str | None = None
@@ -137,6 +142,12 @@ def build_options(flags: Flags, start: Path) -> Options:
         param_files[Path(template).resolve()] = Path(params).resolve()
     for vf in flags.var_files:
         existing_file(vf, "--var-file")
+    for assignment in flags.variables:
+        name, sep, _ = assignment.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name.strip()):
+            raise UsageError(f"--var takes NAME=VALUE with a Terraform variable name, got {assignment!r}")
+    if flags.plan is not None:
+        existing_file(flags.plan, "--plan")
     deployment = dict(settings.get("deployment") or {})
     if flags.resource_group_location:
         deployment["resourceGroup.location"] = region(
@@ -157,6 +168,8 @@ def build_options(flags: Flags, start: Path) -> Options:
         fail_on=fail_on,
         unknown=unknown,
         var_files=[v.resolve() for v in flags.var_files],
+        variables=list(flags.variables),
+        plan=flags.plan.resolve() if flags.plan is not None else None,
         param_files=param_files,
         matrix=revision,
         deployment=deployment,

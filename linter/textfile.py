@@ -78,8 +78,12 @@ def sniff(data: bytes) -> str:
     return data.decode(codec or "utf-8", "replace")
 
 
-def read_text(path: Path, max_bytes: int) -> tuple[str | None, ReadProblem | None]:
-    """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read."""
+def read_text(path: Path, max_bytes: int, *, utf8_only: str = "") -> tuple[str | None, ReadProblem | None]:
+    """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read.
+
+    ``utf8_only`` names a tool that reads only UTF-8 (Terraform): a UTF-16 file is then a problem
+    for that tool, not text to lint.
+    """
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -87,6 +91,12 @@ def read_text(path: Path, max_bytes: int) -> tuple[str | None, ReadProblem | Non
         data = path.read_bytes()
     except OSError as e:
         return None, ReadProblem(f"cannot read file: {e.strerror or e}")
+    if utf8_only:
+        for mark, _, name in (*_UNSUPPORTED_MARKS, *_MARKS[1:]):
+            if data.startswith(mark):
+                return None, ReadProblem(
+                    f"file is encoded as {name}; {utf8_only} reads only UTF-8: save it as UTF-8"
+                )
     text, problem = decode(data)
     if text is None:
         return None, problem

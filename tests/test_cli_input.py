@@ -211,22 +211,23 @@ def test_a_yaml_tab_error_mentions_the_tab(tmp_path: Path) -> None:
     assert "a tab: YAML indentation must use spaces" in result.stdout
 
 
-def test_a_utf16_file_is_read_and_one_without_a_mark_is_named(tmp_path: Path) -> None:
-    """A UTF-16 file was "binary file (contains NUL bytes)" (reading it is issue 18's textfile)."""
-    stack = tmp_path / "stack"
-    shutil.copytree(REGION, stack)
-    main = stack / "main.tf"
-    text = main.read_text(encoding="utf-8")
-    main.write_bytes(text.encode("utf-16"))  # with a byte order mark, as Windows editors write it
-    result = cli("check", "stack", "--no-color", cwd=tmp_path)
+def test_a_utf16_manifest_is_read_and_one_without_a_mark_is_named(tmp_path: Path) -> None:
+    """A UTF-16 file was "binary file (contains NUL bytes)"; reading it is issue 18's textfile
+    (Terraform itself reads only UTF-8, issue 11), the message and exit code are checked here."""
+    source = FIXTURES / "volumes-stateful-app" / "kubernetes" / "storage-classes.yaml"
+    manifest = tmp_path / "storage-classes.yaml"
+    text = source.read_text(encoding="utf-8")
+    manifest.write_bytes(text.encode("utf-16"))  # with a byte order mark, as Windows editors write it
+    result = cli("check", manifest.name, "--no-color", "--fail-on", "warning", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(r"^stack/main\.tf:\d+:3: error AKSB101 ", result.stdout, re.M), result.stdout
+    assert "storage-classes.yaml:30:3: warning AKSB502 " in result.stdout, result.stdout
     assert "binary file" not in result.stdout
-    main.write_bytes(text.encode("utf-16-le"))  # no mark: named, not guessed
-    result = cli("check", "stack", "--no-color", cwd=tmp_path)
+    manifest.write_bytes(text.encode("utf-16-le"))  # no mark: named, not guessed
+    result = cli("check", manifest.name, "--no-color", cwd=tmp_path)
     assert result.returncode == 1
     assert (
-        "stack/main.tf:1:1: error AKSB000 file looks like UTF-16 without a byte order mark" in result.stdout
+        "storage-classes.yaml:1:1: error AKSB000 file looks like UTF-16 without a byte order mark"
+        in result.stdout
     )
 
 

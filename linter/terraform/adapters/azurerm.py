@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Unknown, Value
-from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
+from linter.model import ABSENT, Known, Value
+from linter.terraform.adapters import adapts, computed, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
 from linter.values import any_equals
 
@@ -16,10 +16,12 @@ def _identity(res: Resource, inst: ResourceInstance) -> None:
     identities = inst.blocks("identity")
     if identities:
         put(res, "identity_type", no_spaces(identities[0].attr("type")))
-        put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
-        res.attrs["principal_id"] = Known(inst.symbol(".identity[0].principal_id"), identities[0].span)
-    elif inst.has_dynamic("identity"):
-        res.attrs["identity_type"] = Unknown("identity is a dynamic block", inst.block.span)
+        if res.kind == kinds.CLUSTER:  # role checks attribute user-assigned identities of clusters only
+            put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
+        principal = identities[0].attr("principal_id")
+        res.attrs["principal_id"] = computed(
+            principal, inst.symbol(".identity[0].principal_id"), identities[0].span
+        )
 
 
 def _first(blocks: list[BlockView], name: str) -> Value:
@@ -35,10 +37,8 @@ def cluster(inst: ResourceInstance) -> list[Resource]:
     _identity(res, inst)
     sp = inst.blocks("service_principal")
     if sp:
-        res.attrs["service_principal"] = Known(True, sp[0].span)
+        res.attrs["service_principal"] = sp[0].presence
         put(res, "service_principal_client_id", sp[0].attr("client_id"))
-    elif inst.has_dynamic("service_principal"):
-        res.attrs["service_principal"] = Unknown("service_principal is a dynamic block", inst.block.span)
     storage = inst.blocks("storage_profile")
     put(res, "disk_csi_enabled", _first(storage, "disk_driver_enabled"))
     put(res, "snapshot_controller_enabled", _first(storage, "snapshot_controller_enabled"))
@@ -170,7 +170,10 @@ def extension(inst: ResourceInstance) -> list[Resource]:
     put(res, "release_namespace", inst.attr("release_namespace"))
     put(res, "target_namespace", inst.attr("target_namespace"))
     put(res, "configuration_protected_settings", inst.attr("configuration_protected_settings"))
-    res.attrs["principal_id"] = Known(inst.symbol(".aks_assigned_identity[0].principal_id"), inst.block.span)
+    assigned = inst.blocks("aks_assigned_identity")
+    principal = assigned[0].attr("principal_id") if assigned else ABSENT
+    symbol = inst.symbol(".aks_assigned_identity[0].principal_id")
+    res.attrs["principal_id"] = computed(principal, symbol, inst.block.span)
     res.refs["cluster"] = inst.attr("cluster_id")
     return [res]
 

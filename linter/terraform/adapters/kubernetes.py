@@ -53,6 +53,11 @@ def storage_class(inst: ResourceInstance) -> list[Resource]:
     return [res]
 
 
+def _if_present(block: BlockView, value: Value) -> Value:
+    """``value`` for a block that exists; unknown for the stand-in of an unknown ``dynamic`` block."""
+    return block.presence if isinstance(block.presence, Unknown) else value
+
+
 def _map_entry(value: Value, key: str) -> Value:
     return get_path(value, key)
 
@@ -75,7 +80,7 @@ def persistent_volume(inst: ResourceInstance) -> list[Resource]:
         for block_name, plugin in _IN_TREE:
             found = _first(source.blocks(block_name))
             if found is not None:
-                res.attrs["in_tree"] = Known(plugin, found.span)
+                res.attrs["in_tree"] = _if_present(found, Known(plugin, found.span))
                 break
     return [res]
 
@@ -141,7 +146,7 @@ def workload(inst: ResourceInstance) -> list[Resource]:
             for block_name, plugin in _IN_TREE:
                 found = _first(volume.blocks(block_name))
                 if found is not None:
-                    inline.append(Known(plugin, found.span))
+                    inline.append(_if_present(found, Known(plugin, found.span)))
         if inline:
             res.attrs["in_tree_volumes"] = Known(inline, res.span)
     return [res]
