@@ -173,7 +173,7 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option(
                 "--matrix",
                 metavar="REVISION",
-                help="Support-matrix revision: 2025-06 (default), 2026-01a, 2026-01b.",
+                help="Support-matrix revision: 2025-06 (default), 2024-09, 2026-01a, 2026-01b.",
             ),
         ] = None,
         resource_group_location: Annotated[

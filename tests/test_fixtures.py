@@ -8,7 +8,7 @@ import pytest
 from expectations import FIXTURES, REPO, SEVERITIES, actual, compare, expected_under, scenario_dirs
 
 from linter.engine import run
-from linter.options import Options
+from linter.options import Flags, Options, build_options
 from policies import load_builtin_rules
 
 DEFAULT_SEVERITY = {r.spec.id: r.spec.severity.value for r in load_builtin_rules()}
@@ -16,7 +16,9 @@ DEFAULT_SEVERITY = {r.spec.id: r.spec.severity.value for r in load_builtin_rules
 
 @pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_scenario_findings(directory: Path) -> None:
-    report = run([directory], Options())
+    """Scanned as a user would: with the config file of the scenario, if it has one (a scenario
+    written against another matrix revision says so in its ``.aks-backup-lint.yaml``)."""
+    report = run([directory], build_options(Flags(), directory))
     missing, unexpected = compare(expected_under(directory), actual(report.findings))
     assert not missing, f"expected but not reported: {sorted(missing)}"
     assert not unexpected, f"reported but not expected: {sorted(unexpected)}"

@@ -43,6 +43,9 @@ def test_static_evaluation_alone_decides_nothing_here() -> None:
 
 def test_plan_findings_land_on_tf_lines() -> None:
     assert findings([SCENARIO], PLAN, SCENARIO) == [
+        # the plan gives the existing cluster's kubernetes_version 1.31.2 (no LTS support plan), past
+        # its end of life in AKSB310's calendar; the source does not write it, so the cluster's header
+        ("main.tf", 23, 1, "AKSB310"),
         ("main.tf", 47, 3, "AKSB101"),  # the instance's location: `location = var.vault_location`
         ("main.tf", 47, 3, "AKSB101"),  # the vault's location, through the same module argument
         ("main.tf", 59, 3, "AKSB401"),  # schedules[1] gets PT2H from the plan's variables
@@ -92,11 +95,13 @@ def test_without_the_source_findings_point_into_the_plan(tmp_path: Path) -> None
     schedule = line_of(lines, changes, 'schedules[1]"', '"after": {', '"backup_repeating_time_intervals"')
     instance = line_of(lines, changes, 'instance_kubernetes_cluster.this"', '"after": {', '"location"')
     vault = line_of(lines, changes, 'backup_vault.this"', '"after": {', '"location"')
+    version = line_of(lines, changes, 'azurerm_kubernetes_cluster.aks"', '"after": {', '"kubernetes_version"')
     assert findings([tmp_path], plan, tmp_path) == sorted(
         [
             ("plan.json", schedule, 11, "AKSB401"),
             ("plan.json", instance, 11, "AKSB101"),
             ("plan.json", vault, 11, "AKSB101"),
+            ("plan.json", version, 11, "AKSB310"),  # 1.31.2 without the LTS plan: past its end of life
         ]
     )
 

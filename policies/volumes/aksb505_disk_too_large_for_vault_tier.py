@@ -60,7 +60,7 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts.kubernetes import vault_tier_instance_for
-from linter.facts.storage_classes import DISK_CSI, resolve_class
+from linter.facts.storage_classes import is_disk_volume
 from linter.model import Finding, Known, RelatedLocation, Severity, Unknown
 from linter.quantity import TIB, format_bytes
 from linter.rules import Citation, rule
@@ -93,7 +93,7 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
             yield from ctx.unresolved(volume, size, attr)
         if not (isinstance(size, Known) and isinstance(size.value, int)):
             continue
-        if size.value <= limit or not _is_disk(graph, volume):
+        if size.value <= limit or not is_disk_volume(graph, volume):
             continue
         instance = vault_tier_instance_for(graph, volume)
         if instance is None:
@@ -105,16 +105,3 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
             attribute=attr,
             related=(RelatedLocation(instance.span, "the vault-tier backup instance"),),
         )
-
-
-def _is_disk(graph, volume) -> bool:  # type: ignore[no-untyped-def]
-    if volume.kind == kinds.PERSISTENT_VOLUME:
-        driver = volume.attr("csi_driver")
-        if not (isinstance(driver, Known) and driver.value == DISK_CSI):
-            return False
-        name = volume.attr("storage_class_name")
-        return not (
-            isinstance(name, Known) and isinstance(name.value, str) and name.value.startswith("acstor-")
-        )
-    info = resolve_class(graph, volume)
-    return info is not None and info.is_disk

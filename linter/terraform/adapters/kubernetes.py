@@ -82,7 +82,16 @@ def persistent_volume(inst: ResourceInstance) -> list[Resource]:
             if found is not None:
                 res.attrs["in_tree"] = _if_present(found, Known(plugin, found.span))
                 break
+        for block in source.block.body.blocks:
+            res.attrs["volume_source"] = Known(_camel(block.type), block.span)
+            break
     return [res]
+
+
+def _camel(name: str) -> str:
+    """``host_path`` -> ``hostPath``: the provider's block names are the API's fields in snake case."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 @adapts("kubernetes_persistent_volume_claim", "kubernetes_persistent_volume_claim_v1")
