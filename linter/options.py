@@ -78,6 +78,7 @@ class Options:
             "deployment": dict(self.deployment),
             "cluster-mapping": dict(self.cluster_mapping),
             "clusters": self.clusters,
+            "rule-options": {k: dict(v) for k, v in self.rule_options.items()},
             "category": self.category,
         }
 
@@ -179,6 +180,7 @@ def build_options(flags: Flags, start: Path) -> Options:
         exclude=list(flags.exclude) + list(settings.get("exclude") or []),
         cluster_mapping=dict(settings.get("cluster-mapping") or {}),
         clusters=clusters,
+        rule_options={k: dict(v) for k, v in (settings.get("rule-options") or {}).items()},
         category=flags.category or settings.get("category") or "aks-backup-lint",
         max_file_bytes=parse_size(flags.max_file_size) if flags.max_file_size else DEFAULT_MAX_FILE_BYTES,
         baseline=flags.baseline,

@@ -180,6 +180,9 @@ def resolve_class(graph: ResourceGraph, volume: Resource) -> ClassInfo | None:
     if not name:  # unknown, or "" (explicitly no class: binds to a static PV)
         return None
     declared = [sc for sc in storage_classes(graph, volume) if text(sc.attr("name")) == name]
+    own = [sc for sc in declared if volume.stack and sc.stack == volume.stack]
+    if own:  # kustomize overlays render same-named classes: the claim's own stack deploys its class
+        declared = own
     if len(declared) == 1:
         return _declared(declared[0])
     if declared:

@@ -89,6 +89,7 @@ def cross_region_restore(vault) -> bool | None:  # type: ignore[no-untyped-def]
     id="AKSB104",
     slug="cross-region-restore-invalid",
     severity=Severity.ERROR,
+    options={"unpaired_geo_redundancy": True},
     severities=(Severity.ERROR, Severity.WARNING),
     revision_verdict=revision_verdict,
     summary="cross region restore without a geo-redundant vault or in a region without a pair; "
@@ -101,7 +102,7 @@ def cross_region_restore(vault) -> bool | None:  # type: ignore[no-untyped-def]
     tags=("placement", "region", "matrix-revision"),
 )
 def cross_region_restore_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    report_unpaired_geo = bool(ctx.options.get("unpaired_geo_redundancy", True))
+    report_unpaired_geo = ctx.option("unpaired_geo_redundancy")
     for vault in aks_vaults(graph):
         crr = cross_region_restore(vault)
         geo = ieq(vault.attr("redundancy"), "GeoRedundant")

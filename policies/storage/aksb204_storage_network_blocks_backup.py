@@ -148,6 +148,7 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
     id="AKSB204",
     slug="storage-network-blocks-backup",
     severity=Severity.WARNING,
+    options={"private_cluster_needs_endpoint": True},
     summary="storage firewall or private access without the vault exception or a blob private endpoint",
     kinds=(kinds.STORAGE_ACCOUNT, kinds.EXTENSION, kinds.BACKUP_VAULT, kinds.PRIVATE_ENDPOINT),
     languages=("terraform", "arm", "bicep"),
@@ -158,7 +159,7 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
 )
 def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     protecting = vaults_by_cluster(graph)
-    private_cluster_needs_endpoint = bool(ctx.options.get("private_cluster_needs_endpoint", True))
+    private_cluster_needs_endpoint = ctx.option("private_cluster_needs_endpoint")
     for ext, account in backup_storage_accounts(graph):
         clusters = graph.related(ext, "cluster")
         cluster = clusters[0] if len(clusters) == 1 else None

@@ -70,6 +70,7 @@ from linter.rules import Citation, rule
     id="AKSB505",
     slug="disk-too-large-for-vault-tier",
     severity=Severity.WARNING,
+    options={"max_disk_bytes": TIB},
     summary="disk PV/PVC larger than 1 TiB while a vault-tier policy protects the cluster",
     kinds=(
         kinds.PERSISTENT_VOLUME,
@@ -85,7 +86,7 @@ from linter.rules import Citation, rule
     tags=("volumes", "vault-tier"),
 )
 def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    limit = int(ctx.options.get("max_disk_bytes", TIB))
+    limit = ctx.option("max_disk_bytes")
     for volume in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM, kinds.PERSISTENT_VOLUME):
         attr = "request_bytes" if volume.kind == kinds.PERSISTENT_VOLUME_CLAIM else "capacity_bytes"
         size = volume.attr(attr)

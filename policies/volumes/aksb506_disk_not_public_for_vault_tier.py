@@ -87,6 +87,7 @@ SPELLING = {
     id="AKSB506",
     slug="disk-not-public-for-vault-tier",
     severity=Severity.WARNING,
+    options={"require_explicit_public": False},
     summary="disk storage class without public network access while a vault-tier policy protects the cluster",
     kinds=(kinds.STORAGE_CLASS, kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
     languages=("kubernetes", "terraform"),
@@ -98,7 +99,7 @@ SPELLING = {
     tags=("volumes", "vault-tier"),
 )
 def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    explicit = bool(ctx.options.get("require_explicit_public", False))
+    explicit = ctx.option("require_explicit_public")
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         name = text(sc.attr("name")) or ""
         if name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:

@@ -72,6 +72,7 @@ MAX_DISKS = 100
     id="AKSB507",
     slug="too-many-disks-for-vault-tier",
     severity=Severity.WARNING,
+    options={"max_disks": MAX_DISKS},
     summary="more than 100 disk volumes in one backup instance whose policy uses the vault tier",
     kinds=(kinds.PERSISTENT_VOLUME_CLAIM, kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
     languages=("kubernetes", "terraform"),
@@ -81,7 +82,7 @@ MAX_DISKS = 100
     tags=("volumes", "vault-tier"),
 )
 def too_many_disks_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    limit = int(ctx.options.get("max_disks", MAX_DISKS))
+    limit = ctx.option("max_disks")
     claims = list(graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM))
     for instance in backup_instances(graph):
         clusters = graph.related(instance, "cluster")
