@@ -101,7 +101,9 @@ def load(paths: list[Path], options: Options) -> Loaded:
         loaded.suppressions.extend(result.suppressions)
     for path, problem in found.problems:
         loaded.notifications.append(Notification("error", f"{path}: {problem}"))
-    if not any(found.files.values()) and not found.problems and options.plan is None:
+    for path, why in found.skipped:
+        loaded.notifications.append(Notification("warning", f"{path}: {why}; skipped"))
+    if not any(found.files.values()) and not found.problems and not found.skipped and options.plan is None:
         where = ", ".join(str(p) for p in paths)
         loaded.notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
@@ -129,7 +131,8 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     progress.stage("evaluating rules")
     graph = loaded.graph
     findings: list[Finding] = list(loaded.diagnostics)
-    tool_error = False
+    # an unreadable directory or a crashed front end: the run is incomplete, whatever it found
+    tool_error = any(n.level == "error" for n in loaded.notifications)
     for rule in registry:
         spec = rule.spec
         if spec.status == "removed" or spec.diagnostic:
@@ -170,7 +173,9 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     cwd = Path.cwd()
     return Report(
         findings=findings,
-        files_scanned=len(set(loaded.files)),
+        files_scanned=len(
+            set(loaded.files) if wanted is None else {f for f in loaded.files if str(f) in wanted}
+        ),
         duration=0.0,
         cwd=cwd,
         repo_root=repo_root(paths[0] if paths else cwd),

@@ -315,6 +315,7 @@ class RuleContext:
         span: Span | None = None,
         related: Sequence[RelatedLocation] = (),
         severity: Severity | None = None,
+        properties: Mapping[str, str] | None = None,
     ) -> Finding:
         """A finding about ``attribute`` of ``resource`` (or one element ``value`` of it).
 
@@ -324,6 +325,9 @@ class RuleContext:
         here"), and so does every place the value passed through. ``span`` overrides the primary
         location for findings that are not about a value (a missing resource, a constraint).
         Related locations never repeat the primary one.
+
+        ``properties`` name what tells this finding from the rule's other findings on the same
+        attribute (a namespace, an interval, a vault): they are part of its fingerprint.
         """
         if severity is not None and severity not in self.spec.severities:
             raise RuleSpecError(
@@ -351,6 +355,7 @@ class RuleContext:
             address=resource.address,
             attribute=attribute,
             related=distinct_related(written, [*related, *extra]),
+            properties=dict(properties or {}),
         )
 
     def unresolved(self, resource: Any, value: Value, what: str) -> Iterator[Finding]:

@@ -82,4 +82,5 @@ def backup_frequency_unsupported(graph, ctx) -> Iterator[Finding]:  # type: igno
                 "PT4H, PT6H, PT8H, PT12H and P1D",
                 attribute="repeating_intervals",
                 value=element,
+                properties={"interval": value},
             )

@@ -67,4 +67,5 @@ def system_namespace_included(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                     "for AKS always skips",
                     attribute="included_namespaces",
                     value=element,
+                    properties={"namespace": name.strip().lower()},
                 )

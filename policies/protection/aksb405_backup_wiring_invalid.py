@@ -105,6 +105,7 @@ def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-u
                     f"({_types(policy)}) do not include AKS; point it at an AKS backup policy",
                     attribute="policy",
                     related=[RelatedLocation(policy.span, f"policy {policy.address}")],
+                    properties={"policy": policy.address},
                 )
         params = instance.attr("kubernetes_parameters")
         if isinstance(params, Known) and params.value is False:

@@ -181,6 +181,7 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                         "with the vault's id",
                         attribute="network_default_action",
                         related=[RelatedLocation(vault.span, f"backup vault {vault.address}")],
+                        properties={"vault": vault.address},
                     )
         need = _endpoint_needed(graph, account, cluster, deny, private_cluster_needs_endpoint)
         if need is not None and blob_endpoint(graph, account) is Verdict.NO:

@@ -117,4 +117,5 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
                     f"{advice(volume.value, smb)}",
                     attribute="in_tree_volumes",
                     span=volume.span,
+                    properties={"volume": volume.value},
                 )
