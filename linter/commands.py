@@ -123,6 +123,7 @@ def list_rules(fmt: str) -> int:
             "id": r.spec.id,
             "slug": r.spec.slug,
             "severity": r.spec.severity.value,
+            "severities": [s.value for s in r.spec.severities],
             "status": r.spec.status,
             "languages": list(r.spec.languages),
             "summary": r.spec.summary,
@@ -135,12 +136,15 @@ def list_rules(fmt: str) -> int:
     if fmt != "text":
         print(f"aks-backup-lint: error: --format must be text or json, not {fmt!r}", file=sys.stderr)
         return 2
-    widths = [max(len(row[k]) for row in rows) for k in ("id", "slug", "severity", "status")]
+    for row in rows:  # the default first, then the other levels the rule may report
+        others = [s for s in row["severities"] if s != row["severity"]]
+        row["levels"] = "/".join([row["severity"], *others])
+    widths = [max(len(row[k]) for row in rows) for k in ("id", "slug", "levels", "status")]
     header = ("ID", "SLUG", "SEVERITY", "STATUS")
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  LANGUAGES")
     for row in rows:
-        cells = [row["id"], row["slug"], row["severity"], row["status"]]
+        cells = [row["id"], row["slug"], row["levels"], row["status"]]
         print(
             "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
             + "  "

@@ -88,6 +88,8 @@ def descriptor(spec: RuleSpec) -> om.ReportingDescriptor:
         properties=_property_bag(
             tags=tags,
             precision=spec.precision,
+            # every level the rule may report (AKSB001: error, warning or note); the default is above
+            severities=[s.value for s in spec.severities],
             **{"security-severity": SECURITY_SEVERITY[spec.severity]},
         ),
     )
