@@ -349,6 +349,20 @@ def build_app():  # type: ignore[no-untyped-def]
         var_file: Annotated[
             list[Path] | None, typer.Option("--var-file", metavar="FILE", help="Terraform variables file.")
         ] = None,
+        var: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--var", metavar="NAME=VALUE", help="Terraform variable value (repeatable), as in check."
+            ),
+        ] = None,
+        plan: Annotated[
+            Path | None,
+            typer.Option("--plan", metavar="PLAN.JSON", help="Terraform plan as JSON, as in check."),
+        ] = None,
+        param_file: Annotated[
+            list[str] | None,
+            typer.Option("--param-file", metavar="TEMPLATE=PARAMS", help="ARM parameter file, as in check."),
+        ] = None,
         exclude: Annotated[
             list[str] | None,
             typer.Option("--exclude", metavar="GLOB", help="Do not scan or read paths matching GLOB."),
@@ -372,7 +386,13 @@ def build_app():  # type: ignore[no-untyped-def]
         from linter.options import Flags
 
         flags = Flags(
-            config=config, matrix=matrix, var_files=list(var_file or []), exclude=list(exclude or [])
+            config=config,
+            matrix=matrix,
+            var_files=list(var_file or []),
+            variables=list(var or []),
+            plan=plan,
+            param_files=list(param_file or []),
+            exclude=list(exclude or []),
         )
         raise typer.Exit(graph_command(list(paths or [Path(".")]), format, flags, output))
 
