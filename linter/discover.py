@@ -14,6 +14,7 @@ from pathlib import Path
 
 from linter.globs import PathFilter
 from linter.stack import ARM, BICEP, KUBERNETES, TERRAFORM
+from linter.textfile import sniff
 
 SKIP_DIRS = {
     ".git",
@@ -58,7 +59,7 @@ def classify(path: Path) -> str | None:
     ):
         try:
             with path.open("rb") as fh:
-                head = fh.read(65536).decode("utf-8", "replace")
+                head = sniff(fh.read(65536))  # UTF-8, or UTF-16 with a byte order mark
         except OSError:
             return None
         if _ARM_SCHEMA.search(head):

@@ -230,15 +230,20 @@ def _crash_span(e: Exception, resources: list[Resource]) -> Span:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """A module called twice reports a problem in its source once."""
-    seen: set[tuple[str, Span, str]] = set()
+    """A module called twice (a kustomize base under several overlays) reports a problem in its source
+    once; the duplicates' related locations (which name each overlay) are merged into it."""
+    first: dict[tuple[str, Span, str], Finding] = {}
     out = []
     for f in findings:
         key = (f.rule_id, f.span, f.message)
-        if key in seen:
+        kept = first.get(key)
+        if kept is None:
+            first[key] = f
+            out.append(f)
             continue
-        seen.add(key)
-        out.append(f)
+        extra = [r for r in f.related if r not in kept.related and r.span != kept.span]
+        if extra:
+            kept.related = (*kept.related, *extra)
     return out
 
 

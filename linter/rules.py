@@ -314,6 +314,7 @@ class RuleContext:
         extra: list[RelatedLocation] = [RelatedLocation(s, "the value passes through here") for s in passed]
         if attribute or value is not None:
             extra.append(RelatedLocation(use, f"used by {resource.address} here"))
+        extra.extend(resource.context)  # the kustomize overlay that deploys it, a patched base object
         return Finding(
             rule_id=self.spec.id,
             slug=self.spec.slug,

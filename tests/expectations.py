@@ -9,6 +9,7 @@ A finding must have its rule's default severity unless the marker names another 
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable
@@ -37,7 +38,7 @@ def expected_in_file(path: Path) -> set[Expectation]:
                 SEVERITIES[expectation] = item["severity"]
         return out
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decoded(path.read_bytes())
     except (UnicodeDecodeError, OSError):
         return out
     for number, line in enumerate(text.splitlines(), start=1):
@@ -53,6 +54,24 @@ def expected_in_file(path: Path) -> set[Expectation]:
             if severity is not None:
                 SEVERITIES[expectation] = severity
     return out
+
+
+#: byte order marks of the encodings fixtures are written in (UTF-32 before UTF-16: its LE mark starts alike)
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decoded(data: bytes) -> str:
+    """A fixture's text: UTF-8, or the encoding its byte order mark names (encoding fixtures)."""
+    for mark, codec in _MARKS:
+        if data.startswith(mark):
+            return data.decode(codec)
+    return data.decode("utf-8")
 
 
 def expected_under(directory: Path) -> set[Expectation]:

@@ -1,4 +1,4 @@
-"""Kubernetes front end: manifests, kustomize bases and Helm charts to canonical resources.
+"""Kubernetes front end: manifests, kustomizations and Helm charts to canonical resources.
 
 The implementation is in ``linter.k8s.loader``; this package imports nothing heavy, so the rules
 that use ``linter.facts`` cost no YAML import when a scan has no Kubernetes files.
