@@ -208,6 +208,17 @@ def build_app():  # type: ignore[no-untyped-def]
                 help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 10M).",
             ),
         ] = None,
+        fix: Annotated[
+            bool,
+            typer.Option("--fix", help="Apply the safe literal fixes in place, then report what remains."),
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option(
+                "--diff",
+                help="Print the fixes as a unified diff without writing (exit 1 when there is one).",
+            ),
+        ] = False,
     ) -> None:
         """Scan PATHS and report support-matrix problems."""
         from linter.commands import CheckArgs, run_check
@@ -240,6 +251,8 @@ def build_app():  # type: ignore[no-untyped-def]
                 write_baseline=write_baseline,
                 color=not no_color,
                 quiet=quiet,
+                fix=fix,
+                diff=diff,
             )
         )
         raise typer.Exit(code)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.options import Flags, Options, UsageError, build_options
+from linter.report import Report
 from linter.reporters import FORMATS
 
 
@@ -23,6 +24,8 @@ class CheckArgs:
     write_baseline: Path | None = None
     color: bool = True
     quiet: bool = False
+    fix: bool = False  # --fix: apply the fixes in place, report what remains
+    diff: bool = False  # --diff: print the fixes as a unified diff, write nothing
 
 
 def _targets(args: CheckArgs) -> list[tuple[str, str | None]]:
@@ -55,6 +58,8 @@ def run_check(args: CheckArgs) -> int:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(str(p) for p in missing)}")
+        if args.fix and args.diff:
+            raise UsageError("--fix and --diff cannot be used together: --diff shows what --fix would write")
     except (UsageError, ConfigError, BaselineError) as e:  # config errors carry file and line
         print(f"aks-backup-lint: error: {e}", file=sys.stderr)
         return 2
@@ -64,6 +69,11 @@ def run_check(args: CheckArgs) -> int:
     progress.enable_if_tty(args.quiet)
     try:
         report = run(args.paths, options)
+        if args.fix or args.diff:
+            return_code = _fix(args, options, report)
+            if isinstance(return_code, int):
+                return return_code
+            report = return_code
     finally:
         progress.finish()
     if args.write_baseline is not None:
@@ -94,6 +104,29 @@ def run_check(args: CheckArgs) -> int:
         if not args.quiet or note.level == "error":
             print(f"aks-backup-lint: {note.level}: {note.message}", file=sys.stderr)
     return exit_code(report, options.fail_on)
+
+
+def _fix(args: CheckArgs, options: Options, report: Report) -> Report | int:
+    """``--fix``: write the fixed files and go on to report what remains; ``--diff``: print the
+    diff and stop (exit 1 when there is something to fix, else the remaining findings' code)."""
+    from linter.autofix import fix_and_recheck
+    from linter.engine import exit_code
+    from policies import load_builtin_rules
+
+    outcome = fix_and_recheck(args.paths, options, load_builtin_rules(), report)
+    files = len(outcome.fixed)
+    if args.diff:
+        sys.stdout.write(outcome.diff(outcome.report))
+        remaining = len(outcome.report.active)
+        print(
+            f"aks-backup-lint: {outcome.applied} fix(es) in {files} file(s) would leave {remaining} finding(s)",
+            file=sys.stderr,
+        )
+        return 1 if outcome.fixed else exit_code(outcome.report, options.fail_on)
+    outcome.write()
+    if not args.quiet or outcome.applied:
+        print(f"aks-backup-lint: fixed {outcome.applied} finding(s) in {files} file(s)", file=sys.stderr)
+    return outcome.report
 
 
 def list_rules(fmt: str) -> int:

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from linter.model import Edit, Finding, Fix, Known, Span
+from linter.model import Edit, Finding, Fix, Known, Span, Value
+from linter.textfile import decode
 
 HCL, JSON, BICEP, YAML = "hcl", "json", "bicep", "yaml"
 #: how each language writes a plain string literal without escapes (group ``v`` is the value)
@@ -199,10 +200,10 @@ def _resolve_yaml_key(edit: Edit, lines: Lines) -> Edit | None:
     docs, _ = load_documents(lines.text, edit.span.file)
     *parents, leaf = edit.key.split(".")
     for doc in docs:
-        span = doc.value.span
-        if span is None or not (span.line <= edit.span.line <= span.end_line):
+        target = _object_at(doc.value, edit.span)
+        if target is None:
             continue
-        parent = get_path(doc.value, *parents)
+        parent = get_path(target, *parents)
         if not (isinstance(parent, Known) and isinstance(parent.value, dict) and parent.value):
             return None
         if leaf in parent.value or parent.span is None:
@@ -217,6 +218,25 @@ def _resolve_yaml_key(edit: Edit, lines: Lines) -> Edit | None:
         value = edit.text if _YAML_PLAIN.match(edit.text) else f'"{edit.text}"'
         inserted = f"{leaf}: {value}{lines.newline()}{' ' * (first.column - 1)}"
         return _exact(lines, edit.span.file, at, at, inserted)
+    return None
+
+
+def _object_at(value: Value, header: Span) -> Known | None:
+    """The YAML object whose ``kind:`` entry is at ``header`` (a resource's span), at any depth
+    (``List`` items, embedded objects)."""
+    todo: list[Value] = [value]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, Known):
+            continue
+        if isinstance(current.value, dict):
+            kind = current.value.get("kind")
+            span = getattr(kind, "span", None)
+            if span is not None and (span.line, span.column) == (header.line, header.column):
+                return current
+            todo.extend(current.value.values())
+        elif isinstance(current.value, list):
+            todo.extend(current.value)
     return None
 
 
@@ -258,8 +278,8 @@ def disk_reader(overlay: Mapping[Path, str] | None = None) -> Reader:
             text = overlay.get(Path(file)) if overlay else None
             if text is None:
                 try:
-                    text = Path(file).read_bytes().decode("utf-8-sig")
-                except (OSError, UnicodeDecodeError):
+                    text, _ = decode(Path(file).read_bytes())
+                except OSError:
                     text = None
             cache[file] = text
         return cache[file]

@@ -84,7 +84,7 @@ class _Loader:
 
     def text(self, path: Path) -> str | None:
         if path not in self.texts:
-            text, problem = read_text(path, self.ctx.max_file_bytes)
+            text, problem = read_text(path, self.ctx.max_file_bytes, self.ctx.overlay)
             if path not in self.result.files:
                 self.result.files.append(path)
             if problem is not None:

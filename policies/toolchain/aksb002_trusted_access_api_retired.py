@@ -46,6 +46,7 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts import version_ranges as versions
+from linter.facts.fixes import raise_azurerm
 from linter.facts.provider_versions import provider_versions
 from linter.model import Finding, Severity
 from linter.rules import Citation, rule
@@ -83,5 +84,6 @@ def trusted_access_api_retired(graph, ctx) -> Iterator[Finding]:  # type: ignore
                 f"azurerm {what} admits {' and '.join(bad)}, whose trusted-access binding calls the retired "
                 "API 2023-03-02-preview; require >= 4.21.0 (or >= 3.117.1 on 3.x)",
                 span=pv.primary_span,
+                fix=raise_azurerm(pv),
             )
             break
