@@ -1,4 +1,4 @@
-"""Command line: ``aks-backup-lint check|rules|explain|config|graph``.
+"""Command line: ``aks-backup-lint check|rules|explain|config|graph|lsp``.
 
 Typer is imported only when a command runs (``--version`` answers before), and each command
 imports the engine, reporters and front ends it needs, so a pre-commit run pays only for the
@@ -341,6 +341,13 @@ def build_app():  # type: ignore[no-untyped-def]
         from linter.options import Flags
 
         raise typer.Exit(show_config(path, Flags(config=config), format))
+
+    @app.command()
+    def lsp() -> None:
+        """Run the language server on stdin/stdout (diagnostics and quick fixes in your editor)."""
+        from linter.lsp import serve
+
+        serve()
 
     return app
 
