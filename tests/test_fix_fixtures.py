@@ -75,7 +75,9 @@ def test_fix_makes_the_copy_clean_for_the_rule(rule: str, fixture: str, target: 
 
     before = [f for f in run([path], Options(use_cache=False)).active if f.rule_id == rule]
     assert before, f"{fixture}: no {rule} finding to fix"
-    assert all(f.fix is not None for f in before), [f"{f.span.line}:{f.span.column}" for f in before if not f.fix]
+    assert all(f.fix is not None for f in before), [
+        f"{f.span.line}:{f.span.column}" for f in before if not f.fix
+    ]
     fixed_lines: dict[str, set[int]] = {}
     for f in before:
         assert f.fix is not None

@@ -128,9 +128,11 @@ async def test_terraform_module_and_unsaved_tfvars(client: LanguageClient, tmp_p
     assert ("terraform.tfvars", rng(1, 1, 1, 24), "cluster azurerm_kubernetes_cluster.aks region") in related(
         storage
     )
-    assert ("main.tf", rng(13, 3, 13, 37), "cluster azurerm_kubernetes_cluster.aks region: used here") in related(
-        storage
-    )
+    assert (
+        "main.tf",
+        rng(13, 3, 13, 37),
+        "cluster azurerm_kubernetes_cluster.aks region: used here",
+    ) in related(storage)
 
     await published(client, tfvars.as_uri(), opener(client, tfvars, "terraform-vars"))
     edit = replace_on_line(tfvars, 1, "westeurope", "northeurope")
@@ -151,7 +153,9 @@ async def test_terraform_quick_fix_removes_the_diagnostic(client: LanguageClient
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=main.as_uri()),
-            range=types.Range(start=types.Position(line=24, character=10), end=types.Position(line=24, character=10)),
+            range=types.Range(
+                start=types.Position(line=24, character=10), end=types.Position(line=24, character=10)
+            ),
             context=types.CodeActionContext(diagnostics=[kind]),
         )
     )
@@ -220,7 +224,9 @@ async def test_kubernetes_manifest_set_edit_and_quick_fix(client: LanguageClient
 
     diags = await published(client, classes.as_uri(), opener(client, classes, "yaml"))
     in_tree = [d for d in diags if d.code == "AKSB501"]
-    assert [(d.range, d.severity) for d in in_tree] == [(rng(49, 1, 49, 38), types.DiagnosticSeverity.Warning)]
+    assert [(d.range, d.severity) for d in in_tree] == [
+        (rng(49, 1, 49, 38), types.DiagnosticSeverity.Warning)
+    ]
 
     pv = await published(client, volumes.as_uri(), opener(client, volumes, "yaml"))
     assert ("AKSB504", 3, 1) in summary(pv)
@@ -232,7 +238,9 @@ async def test_kubernetes_manifest_set_edit_and_quick_fix(client: LanguageClient
     edited = await published(client, volumes.as_uri(), changer(client, volumes, 2, [insert]))
     assert ("AKSB504", 3, 1) not in summary(edited)
     assert [d for d in summary(edited) if d[0] != "AKSB504" or d[1] != 3] == [
-        (code, line + 1 if line > 6 else line, col) for code, line, col in summary(pv) if (code, line) != ("AKSB504", 3)
+        (code, line + 1 if line > 6 else line, col)
+        for code, line, col in summary(pv)
+        if (code, line) != ("AKSB504", 3)
     ]
 
     actions = await client.text_document_code_action_async(
@@ -242,9 +250,13 @@ async def test_kubernetes_manifest_set_edit_and_quick_fix(client: LanguageClient
             context=types.CodeActionContext(diagnostics=in_tree),
         )
     )
-    assert actions is not None and [a.title for a in actions] == ['use the CSI provisioner "disk.csi.azure.com" (AKSB501)']
+    assert actions is not None and [a.title for a in actions] == [
+        'use the CSI provisioner "disk.csi.azure.com" (AKSB501)'
+    ]
     action = actions[0]
-    assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+    assert (
+        isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+    )
     edits = action.edit.changes[classes.as_uri()]
     assert [(e.range, e.new_text) for e in edits] == [(rng(49, 14, 49, 38), "disk.csi.azure.com")]
     fixed = await published(client, classes.as_uri(), changer(client, classes, 2, list(edits)))
