@@ -92,11 +92,13 @@ def unsaved(overlay: Mapping[Path, str] | None, path: Path) -> str | None:
 
 
 def read_text(
-    path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None
+    path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None, *, utf8_only: str = ""
 ) -> tuple[str | None, ReadProblem | None]:
     """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read.
 
     A text in ``overlay`` (the editor's unsaved buffer) stands in for the file on disk.
+    ``utf8_only`` names a tool that reads only UTF-8 (Terraform): a UTF-16 file is then a problem
+    for that tool, not text to lint.
     """
     buffer = unsaved(overlay, path)
     if buffer is not None:
@@ -108,6 +110,10 @@ def read_text(
         data = path.read_bytes()
     except OSError as e:
         return None, ReadProblem(f"cannot read file: {e.strerror or e}")
+    if utf8_only:
+        for mark, _, name in (*_UNSUPPORTED_MARKS, *_MARKS[1:]):
+            if data.startswith(mark):
+                return None, ReadProblem(f"file is encoded as {name}; {utf8_only} reads only UTF-8: save it as UTF-8")
     text, problem = decode(data)
     if text is None:
         return None, problem

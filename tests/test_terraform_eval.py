@@ -164,3 +164,13 @@ def test_self_referencing_locals_and_modules_do_not_loop(tmp_path: Path) -> None
     root, _ = module(tmp_path, (tmp_path / "main.tf").read_text())
     inst = next(i for i in root.instances() if i.name == "x")
     assert isinstance(inst.attr("v"), Unknown)
+
+
+def test_a_utf16_tf_file_is_a_parse_error_because_terraform_reads_only_utf8(tmp_path: Path) -> None:
+    """Kubernetes manifests may be UTF-16 with a BOM; Terraform refuses such a file, so we say so."""
+    (tmp_path / "main.tf").write_bytes('resource "a" "b" {}\n'.encode("utf-16"))
+    result = load([tmp_path / "main.tf"], LoadContext())
+    assert [(d.rule_id, d.span.line, d.severity.value) for d in result.diagnostics] == [
+        ("AKSB000", 1, "error")
+    ]
+    assert "Terraform reads only UTF-8" in result.diagnostics[0].message

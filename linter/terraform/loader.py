@@ -75,7 +75,7 @@ def _lookup(
     path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None
 ) -> tuple[ParseResult | None, str | None, str]:
     """The result when it needs no parsing (unreadable file, cache hit), else the text and cache key."""
-    text, problem = read_text(path, max_bytes, overlay)
+    text, problem = read_text(path, max_bytes, overlay, utf8_only="Terraform")
     if problem is not None:
         return (None, parse_error(path, problem.line, 1, problem.message), False), None, ""
     if text is None:
