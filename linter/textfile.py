@@ -113,7 +113,9 @@ def read_text(
     if utf8_only:
         for mark, _, name in (*_UNSUPPORTED_MARKS, *_MARKS[1:]):
             if data.startswith(mark):
-                return None, ReadProblem(f"file is encoded as {name}; {utf8_only} reads only UTF-8: save it as UTF-8")
+                return None, ReadProblem(
+                    f"file is encoded as {name}; {utf8_only} reads only UTF-8: save it as UTF-8"
+                )
     text, problem = decode(data)
     if text is None:
         return None, problem
