@@ -33,7 +33,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from linter import __version__, engine
+from linter import __version__, cache, engine, parallel
 from linter.config import CONFIG_NAMES, ConfigError
 from linter.fixes import disk_reader, resolve
 from linter.lsp.convert import code_action, diagnostic, overlaps, uri_of
@@ -42,7 +42,9 @@ from linter.model import Finding
 from linter.options import Flags, Options, UsageError, build_options
 from policies import load_builtin_rules
 
-DEBOUNCE_SECONDS = 0.2
+DEBOUNCE_SECONDS = 0.1
+#: parsed Terraform files kept in memory between evaluations (``linter.cache.keep_in_memory``)
+MEMORY_ENTRIES = 20_000
 SUFFIXES = (".tf", ".tfvars", ".tf.json", ".bicep", ".bicepparam", ".json", ".yaml", ".yml")
 SETTINGS_SECTION = "aksBackupLint"
 
@@ -60,6 +62,10 @@ class LintServer(LanguageServer):
         super().__init__(
             "aks-backup-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
         )
+        # Parse serially: forking a worker pool from a process whose other threads hold locks (the
+        # stdio transport) can deadlock the workers; the parse cache makes a cold parse one-time.
+        parallel.set_jobs(1)
+        cache.keep_in_memory(MEMORY_ENTRIES, ("terraform",))
         self.registry = load_builtin_rules()
         self.help_uris = {r.spec.id: r.spec.help_uri for r in self.registry}
         self.debounce = DEBOUNCE_SECONDS
