@@ -261,3 +261,24 @@ async def test_kubernetes_manifest_set_edit_and_quick_fix(client: LanguageClient
     assert [(e.range, e.new_text) for e in edits] == [(rng(49, 14, 49, 38), "disk.csi.azure.com")]
     fixed = await published(client, classes.as_uri(), changer(client, classes, 2, list(edits)))
     assert "AKSB501" not in [d.code for d in fixed]
+
+
+@pytest.mark.asyncio
+async def test_configuration_file_and_did_change_configuration(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """The workspace config file is read; after it changes, ``didChangeConfiguration`` re-checks."""
+    root = workspace(tmp_path, "region-mismatch/terraform")
+    (root / ".aks-backup-lint.yaml").write_text("ignore: [AKSB101]\n")
+    await start(client, root)
+    main = root / "main.tf"
+    diags = await published(client, main.as_uri(), opener(client, main, "terraform"))
+    assert summary(diags) == [("AKSB102", 8, 3)]
+
+    (root / ".aks-backup-lint.yaml").write_text("ignore: [AKSB102]\n")
+    after = await published(
+        client,
+        main.as_uri(),
+        lambda: client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={})),
+    )
+    assert summary(after) == [("AKSB101", 50, 3)]
