@@ -477,7 +477,6 @@ def main(argv: list[str] | None = None) -> int:
         "aks-backup-lint": version_of([*ours, "--version"]).split()[-1],
         "checkov": version_of([str(checkov), "--version"]) if checkov else "not run",
         "python-hcl2": dist_version("python-hcl2"),
-        "pycep-parser": dist_version("pycep-parser"),
         "PyYAML": dist_version("PyYAML"),
     }
     notes.append(

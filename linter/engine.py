@@ -78,7 +78,8 @@ def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None
     found = discover(paths, excluded)
     progress.set_total(sum(len(v) for v in found.files.values()))
     ctx = LoadContext(
-        var_files=list(options.var_files),
+        terraform_vars=[*options.var_files, *options.variables],
+        plan=options.plan,
         param_files=dict(options.param_files),
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
@@ -90,7 +91,7 @@ def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None
     done = 0
     for language in LANGUAGES:
         files = found.files[language]
-        if not files:
+        if not files and not (language == TERRAFORM and options.plan is not None):
             continue
         progress.stage(f"reading {language}")
         try:
@@ -109,7 +110,9 @@ def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None
         loaded.suppressions.extend(result.suppressions)
     for path, problem in found.problems:
         loaded.notifications.append(Notification("error", f"{path}: {problem}"))
-    if not any(found.files.values()) and not found.problems:
+    for path, why in found.skipped:
+        loaded.notifications.append(Notification("warning", f"{path}: {why}; skipped"))
+    if not any(found.files.values()) and not found.problems and not found.skipped and options.plan is None:
         where = ", ".join(str(p) for p in paths)
         loaded.notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
@@ -137,7 +140,8 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     progress.stage("evaluating rules")
     graph = loaded.graph
     findings: list[Finding] = list(loaded.diagnostics)
-    tool_error = False
+    # an unreadable directory or a crashed front end: the run is incomplete, whatever it found
+    tool_error = any(n.level == "error" for n in loaded.notifications)
     for rule in registry:
         spec = rule.spec
         if spec.status == "removed" or spec.diagnostic:
@@ -167,7 +171,7 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     wanted: set[str] | None = None
     if loaded.found.explicit and all(p.is_file() for p in paths):
         # pre-commit names the changed files: keep what they cause, wherever it is reported
-        wanted = {str(p) for p in loaded.found.explicit}
+        wanted = {str(p) for p in loaded.found.explicit} | ({str(options.plan)} if options.plan else set())
         findings = [f for f in findings if touches(f, wanted)]
     findings = apply_suppressions(
         findings,
@@ -184,7 +188,9 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     cwd = Path.cwd()
     return Report(
         findings=findings,
-        files_scanned=len(set(loaded.files)),
+        files_scanned=len(
+            set(loaded.files) if wanted is None else {f for f in loaded.files if str(f) in wanted}
+        ),
         duration=0.0,
         cwd=cwd,
         repo_root=repo_root(paths[0] if paths else cwd),

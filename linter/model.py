@@ -283,6 +283,10 @@ class Finding:
     related: Sequence[RelatedLocation] = ()
     slug: str = ""
     suppression: Suppression | None = None
+    #: the facts that tell this finding from another of the same rule on the same resource and
+    #: attribute (AKSB308: the missing role, its principal and scope; AKSB402: the namespace).
+    #: Part of the fingerprint (``linter.fingerprint``), so only names and addresses that survive
+    #: unrelated edits belong here, never lines or message text.
     properties: Mapping[str, Any] = field(default_factory=dict)
     #: a literal edit that removes the problem (only where the wrong value is written as a literal)
     fix: Fix | None = None

@@ -12,6 +12,7 @@ looks inside a language. Spans carry absolute paths; reporters relativise them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,13 @@ KUBERNETES = "kubernetes"
 class LoadContext:
     """Options that front ends need; filled from the CLI and the config file."""
 
-    var_files: list[Path] = field(default_factory=list)  # Terraform --var-file
+    #: Terraform ``--var-file`` (a Path) and ``--var NAME=VALUE`` (a str), in the order they apply:
+    #: the later one wins, as in Terraform
+    terraform_vars: list[Path | str] = field(default_factory=list)
+    #: Terraform ``--plan``: ``terraform show -json`` output of a plan of the scanned configuration
+    plan: Path | None = None
+    #: where ``TF_VAR_name`` values come from (the process environment unless a caller says otherwise)
+    environment: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM --param-file TEMPLATE=PARAMS
     deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId, ...
     max_file_bytes: int = 10 * 1024 * 1024

@@ -106,7 +106,7 @@ def read_text(
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return None, ReadProblem(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; skipped")
+            return None, ReadProblem(too_large(size, max_bytes))
         data = path.read_bytes()
     except OSError as e:
         return None, ReadProblem(f"cannot read file: {e.strerror or e}")
@@ -120,3 +120,8 @@ def read_text(
     if text is None:
         return None, problem
     return text.replace("\r\n", "\n"), None
+
+
+def too_large(size: int, max_bytes: int) -> str:
+    """The one wording of ``--max-file-size`` skips, whatever the file type."""
+    return f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-file-size); skipped"

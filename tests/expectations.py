@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -90,6 +91,15 @@ def actual(findings: Iterable, *, with_columns: set[tuple[str, int, str]] | None
         rel = Path(f.span.file).resolve().relative_to(REPO).as_posix()
         out.add((rel, f.span.line, f.span.column, f.rule_id))
     return out
+
+
+def use_fixture_module_cache(directory: Path, monkeypatch: Any, tmp_path: Path) -> None:
+    """A Bicep fixture may carry its own module cache: ``.bicep/`` in the layout ``bicep restore``
+    writes under ``$HOME``. Scan it as the Bicep CLI would see it, with ``HOME`` there (and the
+    parse cache in ``tmp_path``, so that nothing is written into the fixture)."""
+    if (directory / ".bicep").is_dir():
+        monkeypatch.setenv("HOME", str(directory))
+        monkeypatch.setenv("AKS_BACKUP_LINT_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def scenario_dirs(language: str | None = None) -> list[Path]:

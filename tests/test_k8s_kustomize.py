@@ -361,3 +361,38 @@ def test_a_delete_patch_removes_the_object_and_suffixes_rename(tmp_path: Path) -
         "data-v2"
     ]
     assert _findings(tmp_path) == []  # the Azure Files claim is deleted by the patch
+
+
+def test_a_claim_uses_the_class_of_its_own_overlay(tmp_path: Path) -> None:
+    """Two overlays render the same-named class differently; each claim gets its own overlay's."""
+    from linter import kinds
+    from linter.engine import load
+    from linter.facts.compare import text
+    from linter.facts.storage_classes import resolve_class, sku
+    from linter.options import Options
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [class.yaml, claim.yaml]\n")
+    (base / "class.yaml").write_text(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n"
+        "provisioner: disk.csi.azure.com\nparameters:\n  skuName: Premium_LRS\n"
+    )
+    (base / "claim.yaml").write_text(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
+        "  storageClassName: fast\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 10Gi\n"
+    )
+    for env, wanted in (("dev", "Premium_LRS"), ("prod", "UltraSSD_LRS")):
+        overlay = tmp_path / "overlays" / env
+        overlay.mkdir(parents=True)
+        (overlay / "kustomization.yaml").write_text(
+            "resources: [../../base]\npatches:\n  - target: {kind: StorageClass, name: fast}\n"
+            f"    patch: |-\n      - op: replace\n        path: /parameters/skuName\n        value: {wanted}\n"
+        )
+    graph = load([tmp_path], Options()).graph
+    skus = {}
+    for claim in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM):
+        info = resolve_class(graph, claim)
+        assert info is not None, claim.stack
+        skus[Path(claim.stack).name] = text(sku(info))
+    assert skus == {"dev": "Premium_LRS", "prod": "UltraSSD_LRS"}

@@ -17,7 +17,7 @@ def module(tmp_path: Path, text: str, tfvars: str | None = None):  # type: ignor
     if tfvars is not None:
         (tmp_path / "terraform.tfvars").write_text(tfvars)
     loader = TerraformLoader(LoadContext())
-    root = loader.root(tmp_path, [])
+    root = loader.root(tmp_path)
     assert root is not None
     return root, loader
 

@@ -26,6 +26,18 @@ TEMPLATED_WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "
 #: kinds that describe tooling, not objects deployed to a cluster
 NOT_DEPLOYED = {"Kustomization", "Component"}
 IN_TREE_PLUGINS = ("azureDisk", "azureFile")
+#: PersistentVolume ``spec`` fields that are not its volume source (``csi``, ``nfs``, ``hostPath`` ...)
+PV_SPEC_FIELDS = {
+    "accessModes",
+    "capacity",
+    "claimRef",
+    "mountOptions",
+    "nodeAffinity",
+    "persistentVolumeReclaimPolicy",
+    "storageClassName",
+    "volumeMode",
+    "volumeAttributesClassName",
+}
 
 
 @dataclass
@@ -227,6 +239,12 @@ def _volume(res: Resource, doc: Known) -> None:
         if value is not ABSENT:
             res.attrs["in_tree"] = Known(plugin, getattr(value, "span", None))
             break
+    spec = get_path(doc, "spec")
+    if isinstance(spec, Known) and isinstance(spec.value, dict):
+        for key, value in spec.value.items():
+            if key not in PV_SPEC_FIELDS:
+                res.attrs["volume_source"] = Known(key, getattr(value, "span", None))
+                break
 
 
 def _claim(res: Resource, doc: Known) -> None:
@@ -290,5 +308,7 @@ def _claim_templates(
             _put(claim, "labels", get_path(tmpl, "metadata", "labels"))
             _put(claim, "annotations", get_path(tmpl, "metadata", "annotations"))
             _claim(claim, tmpl)
+            replicas = get_path(doc, "spec", "replicas")
+            claim.attrs["replicas"] = Known(1, claim.span) if replicas is ABSENT else replicas
             claims.append(claim)
     return claims

@@ -48,7 +48,7 @@ from linter.k8s.yamlpos import load_documents, load_embedded
 from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, Span, Value, get_path, known
 from linter.report import Notification
 from linter.stack import LoadContext, StackResult, parse_error
-from linter.textfile import decode, sniff, unsaved
+from linter.textfile import decode, sniff, too_large, unsaved
 
 CHART_FILE = "Chart.yaml"
 _API = re.compile(r"""\bapiVersion["']?\s*:""")
@@ -112,8 +112,9 @@ class _Loader:
         self.result.files.append(path)
         if size > self.ctx.max_file_bytes:
             if looks_like_manifest(sniff(data)):
-                message = f"file is {size} bytes, over the {self.ctx.max_file_bytes}-byte limit; not read"
-                self.result.diagnostics.append(parse_error(path, 1, 1, message))
+                self.result.diagnostics.append(
+                    parse_error(path, 1, 1, too_large(size, self.ctx.max_file_bytes))
+                )
             return None
         content, problem = decode(data)
         if problem is not None:

@@ -180,6 +180,8 @@ def load_documents(text: str, path: str) -> tuple[list[Document], YamlProblem | 
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
+        if "\t" in (lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""):
+            problem += " (a tab: YAML indentation must use spaces)"  # libyaml does not name the character
         return docs, YamlProblem(f"invalid YAML: {problem}", line, col)
     except yaml.YAMLError as e:
         return docs, YamlProblem(f"invalid YAML: {e}", 1, 1)

@@ -196,17 +196,20 @@ def result(report: Report, finding: Finding, rule_index: int) -> om.Result:
 
 def _notifications(report: Report) -> list[om.Notification]:
     out = []
+    parse_errors = {(f.rule_id, f.span) for f in report.findings if f.rule_id == "AKSB000"}
     for f in report.findings:
-        if f.rule_id == "AKSB000":
+        if f.rule_id == "AKSB000" and f.suppression is None:
             out.append(
                 om.Notification(
                     message=om.Message(text=f"{report.repo_path(f.span.file)}: {f.message}"),
-                    level="error",
+                    level=f.severity.value,  # a note for syntax the reader does not support
                     locations=[om.Location(physical_location=physical(report, f.span))],
                     descriptor=om.ReportingDescriptorReference(id="AKSB000"),
                 )
             )
     for n in report.notifications:
+        if (n.rule_id, n.span) in parse_errors:  # said above (or suppressed) already
+            continue
         out.append(
             om.Notification(
                 message=om.Message(text=n.message),

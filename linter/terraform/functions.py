@@ -148,6 +148,13 @@ def _length(v: Any) -> int:
     raise _Fail("length of a non-collection")
 
 
+def _length_of(args: list[Value], span: Span) -> Value:
+    """``length``: a known collection has a known length even when its elements are computed."""
+    if len(args) == 1 and isinstance(args[0], Known) and isinstance(args[0].value, list | dict):
+        return Known(len(args[0].value), span)
+    return _plain_fn(_length)(args, span)
+
+
 def _one(v: list[Any]) -> Any:
     if len(v) > 1:
         raise _Fail("one() of more than one element")
@@ -220,7 +227,7 @@ FUNCTIONS: dict[str, Func] = {
         lambda v: v if isinstance(v, int | float) else (float(v) if "." in str(v) else int(v))
     ),
     "tobool": _plain_fn(lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[str(v)]),
-    "length": _plain_fn(_length),
+    "length": _length_of,
     "contains": _plain_fn(lambda lst, v: v in lst),
     "keys": _plain_fn(lambda m: sorted(m.keys())),
     "values": _plain_fn(lambda m: [m[k] for k in sorted(m.keys())]),

@@ -84,4 +84,5 @@ def backup_frequency_unsupported(graph, ctx) -> Iterator[Finding]:  # type: igno
                 attribute="repeating_intervals",
                 value=element,
                 fix=nearest_interval(element, ALLOWED),
+                properties={"interval": value},
             )

@@ -69,4 +69,5 @@ def system_namespace_included(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                     attribute="included_namespaces",
                     value=element,
                     fix=remove_namespace(instance.attr("included_namespaces"), element, SYSTEM_NAMESPACES),
+                    properties={"namespace": name.strip().lower()},
                 )
