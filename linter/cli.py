@@ -1,4 +1,4 @@
-"""Command line: ``aks-backup-lint check|rules|explain|config|graph``.
+"""Command line: ``aks-backup-lint check|rules|explain|config|graph|lsp``.
 
 Typer is imported only when a command runs (``--version`` answers before), and each command
 imports the engine, reporters and front ends it needs, so a pre-commit run pays only for the
@@ -266,6 +266,17 @@ def build_app():  # type: ignore[no-untyped-def]
                 help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 10M).",
             ),
         ] = None,
+        fix: Annotated[
+            bool,
+            typer.Option("--fix", help="Apply the safe literal fixes in place, then report what remains."),
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option(
+                "--diff",
+                help="Print the fixes as a unified diff without writing (exit 1 when there is one).",
+            ),
+        ] = False,
     ) -> None:
         """Scan PATHS and report support-matrix problems."""
         from linter.commands import CheckArgs, run_check
@@ -300,6 +311,8 @@ def build_app():  # type: ignore[no-untyped-def]
                 write_baseline=write_baseline,
                 color=not no_color,
                 quiet=quiet,
+                fix=fix,
+                diff=diff,
             )
         )
         raise typer.Exit(code)
@@ -436,6 +449,13 @@ def build_app():  # type: ignore[no-untyped-def]
             )
             raise typer.Exit(2)
         print(MATCHER)
+
+    @app.command(cls=Command)
+    def lsp() -> None:
+        """Run the language server on stdin/stdout (diagnostics and quick fixes in your editor)."""
+        from linter.lsp import serve
+
+        serve()
 
     return app
 

@@ -25,6 +25,8 @@ class CheckArgs:
     write_baseline: Path | None = None
     color: bool = True
     quiet: bool = False
+    fix: bool = False  # --fix: apply the fixes in place, report what remains
+    diff: bool = False  # --diff: print the fixes as a unified diff, write nothing
 
 
 def run_check(args: CheckArgs) -> int:
@@ -41,6 +43,8 @@ def run_check(args: CheckArgs) -> int:
         options = build_options(args.flags, args.paths[0] if args.paths else Path("."))
         if options.baseline is not None:
             load_baseline(options.baseline)  # a bad baseline is a usage error, not a crash
+        if args.fix and args.diff:
+            raise UsageError("--fix and --diff cannot be used together: --diff shows what --fix would write")
     except (UsageError, ConfigError, BaselineError) as e:  # config errors carry file and line
         return usage_error(e)
 
@@ -49,6 +53,11 @@ def run_check(args: CheckArgs) -> int:
     progress.enable_if_tty(args.quiet)
     try:
         report = run(args.paths, options)
+        if args.fix or args.diff:
+            return_code = _fix(args, options, report)
+            if isinstance(return_code, int):
+                return return_code
+            report = return_code
     finally:
         progress.finish()
     print_notifications(report.notifications, quiet=args.quiet)
@@ -112,6 +121,29 @@ def print_notifications(notifications: list[Notification], *, quiet: bool) -> No
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _fix(args: CheckArgs, options: Options, report: Report) -> Report | int:
+    """``--fix``: write the fixed files and go on to report what remains; ``--diff``: print the
+    diff and stop (exit 1 when there is something to fix, else the remaining findings' code)."""
+    from linter.autofix import fix_and_recheck
+    from linter.engine import exit_code
+    from policies import load_builtin_rules
+
+    outcome = fix_and_recheck(args.paths, options, load_builtin_rules(), report)
+    files = len(outcome.fixed)
+    if args.diff:
+        sys.stdout.write(outcome.diff(outcome.report))
+        remaining = len(outcome.report.active)
+        print(
+            f"aks-backup-lint: {outcome.applied} fix(es) in {files} file(s) would leave {remaining} finding(s)",
+            file=sys.stderr,
+        )
+        return 1 if outcome.fixed else exit_code(outcome.report, options.fail_on)
+    outcome.write()
+    if not args.quiet or outcome.applied:
+        print(f"aks-backup-lint: fixed {outcome.applied} finding(s) in {files} file(s)", file=sys.stderr)
+    return outcome.report
 
 
 def list_rules(fmt: str) -> int:

@@ -8,6 +8,7 @@ same resources with the same options.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +16,7 @@ from types import ModuleType
 from linter import cache, progress
 from linter import matrix as matrix_mod
 from linter.discover import Discovery, discover
+from linter.fixes import disk_reader, resolve_findings
 from linter.globs import PathFilter
 from linter.graph import Resource, ResourceGraph
 from linter.link import link
@@ -61,10 +63,16 @@ class Loaded:
     notifications: list[Notification] = field(default_factory=list)
     suppressions: list[InlineSuppression] = field(default_factory=list)  # ARM metadata, annotations
     excluded: PathFilter = field(default_factory=lambda: PathFilter((), Path.cwd()))
+    #: the editor's unsaved buffers the front ends read instead of the files (language server)
+    overlay: Mapping[Path, str] = field(default_factory=dict)
 
 
-def load(paths: list[Path], options: Options) -> Loaded:
-    """Discover, load every language and link: the linked graph of ``paths``."""
+def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None = None) -> Loaded:
+    """Discover, load every language and link: the linked graph of ``paths``.
+
+    ``overlay`` (resolved path -> text) holds an editor's unsaved buffers: every front end reads
+    them instead of the files on disk (``LoadContext.overlay``).
+    """
     cache.set_enabled(options.use_cache)
     excluded = PathFilter(options.exclude, options.config_dir or Path.cwd())
     found = discover(paths, excluded)
@@ -76,9 +84,10 @@ def load(paths: list[Path], options: Options) -> Loaded:
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
         excluded=excluded,
+        overlay=dict(overlay or {}),
     )
     resources: list[Resource] = []
-    loaded = Loaded(found, ResourceGraph(), excluded=excluded)
+    loaded = Loaded(found, ResourceGraph(), excluded=excluded, overlay=ctx.overlay)
     done = 0
     for language in LANGUAGES:
         files = found.files[language]
@@ -165,11 +174,17 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
         wanted = {str(p) for p in loaded.found.explicit} | ({str(options.plan)} if options.plan else set())
         findings = [f for f in findings if touches(f, wanted)]
     findings = apply_suppressions(
-        findings, loaded.suppressions, options, registry, files=[str(p) for p in loaded.files]
+        findings,
+        loaded.suppressions,
+        options,
+        registry,
+        files=[str(p) for p in loaded.files],
+        overlay=loaded.overlay,
     )
     if wanted is not None:  # AKSB901 about comments in context files is not for this run
         findings = [f for f in findings if touches(f, wanted)]
     findings.sort(key=Finding.sort_key)
+    resolve_findings(findings, disk_reader(loaded.overlay))
     cwd = Path.cwd()
     return Report(
         findings=findings,
@@ -196,15 +211,20 @@ def touches(finding: Finding, files: set[str]) -> bool:
     return finding.span.file in files or any(r.span.file in files for r in finding.related)
 
 
-def run(paths: list[Path], options: Options | None = None, registry: Registry | None = None) -> Report:
-    """Load ``paths`` and check them: the whole pipeline, timed."""
+def run(
+    paths: list[Path],
+    options: Options | None = None,
+    registry: Registry | None = None,
+    overlay: Mapping[Path, str] | None = None,
+) -> Report:
+    """Load ``paths`` and check them: the whole pipeline, timed (``overlay``: see ``load``)."""
     started = time.perf_counter()
     options = options or Options()
     if registry is None:
         from policies import load_builtin_rules
 
         registry = load_builtin_rules()
-    report = check(load(paths, options), options, registry, paths)
+    report = check(load(paths, options, overlay), options, registry, paths)
     report.duration = time.perf_counter() - started
     return report
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.matrix import Matrix as MatrixRevision
-from linter.model import Finding, RelatedLocation, Severity, Span, Unknown, Value
+from linter.model import Finding, Fix, RelatedLocation, Severity, Span, Unknown, Value
 
 ARTICLE_URL = (
     "https://learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-backup-support-matrix"
@@ -315,6 +315,7 @@ class RuleContext:
         span: Span | None = None,
         related: Sequence[RelatedLocation] = (),
         severity: Severity | None = None,
+        fix: Fix | None = None,
         properties: Mapping[str, str] | None = None,
     ) -> Finding:
         """A finding about ``attribute`` of ``resource`` (or one element ``value`` of it).
@@ -324,7 +325,9 @@ class RuleContext:
         parameter file; the attribute that uses it becomes a related location ("used by ...
         here"), and so does every place the value passed through. ``span`` overrides the primary
         location for findings that are not about a value (a missing resource, a constraint).
-        Related locations never repeat the primary one.
+        Related locations never repeat the primary one. ``fix`` (from ``linter.facts.fixes``) is
+        kept only when its edits are at the primary location: a fix never edits a variable's
+        default or another file on the way.
 
         ``properties`` name what tells this finding from the rule's other findings on the same
         attribute (a namespace, an interval, a vault): they are part of its fingerprint.
@@ -355,6 +358,7 @@ class RuleContext:
             address=resource.address,
             attribute=attribute,
             related=distinct_related(written, [*related, *extra]),
+            fix=fix if fix is not None and all(contains(written, e.span) for e in fix.edits) else None,
             properties=dict(properties or {}),
         )
 

@@ -13,7 +13,7 @@ looks inside a language. Spans carry absolute paths; reporters relativise them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,9 @@ class LoadContext:
     max_file_bytes: int = 10 * 1024 * 1024
     #: the scan's excludes (``--exclude``, config ``exclude``): an excluded path is never read
     excluded: Callable[[Path], bool] = field(default=lambda path: False)
+    #: resolved path -> text: an editor's unsaved buffers, read instead of the files on disk
+    #: (``linter.textfile.read_text``); parse caches key on content, so they stay correct
+    overlay: Mapping[Path, str] = field(default_factory=dict)
 
     def files_in(self, directory: Path, *patterns: str) -> list[Path]:
         """The files of ``directory`` matching any glob in ``patterns``, sorted, excludes dropped."""

@@ -9,6 +9,7 @@ mark) so the user knows what to convert; nothing is guessed from a code page.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,12 +79,30 @@ def sniff(data: bytes) -> str:
     return data.decode(codec or "utf-8", "replace")
 
 
-def read_text(path: Path, max_bytes: int, *, utf8_only: str = "") -> tuple[str | None, ReadProblem | None]:
+def unsaved(overlay: Mapping[Path, str] | None, path: Path) -> str | None:
+    """The text an editor holds for ``path`` (an unsaved buffer), if ``overlay`` has it.
+
+    ``overlay`` is keyed by resolved path (``LoadContext.overlay``); it is empty outside the
+    language server, so this costs nothing on the command line.
+    """
+    if not overlay:
+        return None
+    found = overlay.get(path)
+    return found if found is not None else overlay.get(path.resolve())
+
+
+def read_text(
+    path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None, *, utf8_only: str = ""
+) -> tuple[str | None, ReadProblem | None]:
     """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read.
 
+    A text in ``overlay`` (the editor's unsaved buffer) stands in for the file on disk.
     ``utf8_only`` names a tool that reads only UTF-8 (Terraform): a UTF-16 file is then a problem
     for that tool, not text to lint.
     """
+    buffer = unsaved(overlay, path)
+    if buffer is not None:
+        return buffer.replace("\r\n", "\n"), None
     try:
         size = path.stat().st_size
         if size > max_bytes:

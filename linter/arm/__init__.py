@@ -47,7 +47,7 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
 
 def read_json(path: Path, ctx: LoadContext, result: StackResult) -> Any:
     """Parse a JSON/JSONC file with positions; problems become AKSB000 findings."""
-    text, problem = read_text(path, ctx.max_file_bytes)
+    text, problem = read_text(path, ctx.max_file_bytes, ctx.overlay)
     result.files.append(path)
     if problem is not None:
         result.diagnostics.append(parse_error(path, problem.line, 1, problem.message))

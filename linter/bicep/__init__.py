@@ -31,7 +31,7 @@ def load(given: list[Path], ctx: LoadContext) -> StackResult:
     from linter.arm.loader import evaluate_template
 
     result = StackResult()
-    files = BicepFiles(ctx.max_file_bytes)
+    files = BicepFiles(ctx.max_file_bytes, ctx.overlay)
     paths = sorted({p.resolve() for p in given})
     files.prefetch(paths)
     bicep = [p for p in paths if p.suffix.lower() == ".bicep"]

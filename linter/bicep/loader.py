@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import pickle
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,8 +135,9 @@ def _parse_job(job: tuple[Path, str, str]) -> bytes:
 class BicepFiles:
     """Every Bicep file of a run, read once; problems become ``problems`` (path -> Problem)."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, overlay: Mapping[Path, str] | None = None) -> None:
         self.max_bytes = max_bytes
+        self.overlay = overlay  # an editor's unsaved buffers (LoadContext.overlay)
         self.templates: dict[Path, PosDict | None] = {}
         self.problems: dict[Path, Problem] = {}
         self.read: list[Path] = []  # files actually read, in order
@@ -147,7 +149,7 @@ class BicepFiles:
     # --- reading ------------------------------------------------------------------------------
 
     def _lookup(self, path: Path) -> tuple[FileResult | None, str | None, str]:
-        text, problem = read_text(path, self.max_bytes)
+        text, problem = read_text(path, self.max_bytes, self.overlay)
         self.read.append(path)
         if problem is not None:
             return (None, Problem(problem.line, 1, problem.message)), None, ""

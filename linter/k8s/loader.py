@@ -48,7 +48,7 @@ from linter.k8s.yamlpos import load_documents, load_embedded
 from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, Span, Value, get_path, known
 from linter.report import Notification
 from linter.stack import LoadContext, StackResult, parse_error
-from linter.textfile import decode, sniff, too_large
+from linter.textfile import decode, sniff, too_large, unsaved
 
 CHART_FILE = "Chart.yaml"
 _API = re.compile(r"""\bapiVersion["']?\s*:""")
@@ -98,6 +98,10 @@ class _Loader:
 
     def _read(self, path: Path) -> str | None:
         """The file's text, or None (with an AKSB000 when it looks like a manifest)."""
+        buffer = unsaved(self.ctx.overlay, path)
+        if buffer is not None:
+            self.result.files.append(path)
+            return buffer
         try:
             size = path.stat().st_size
             with path.open("rb") as fh:

@@ -7,7 +7,7 @@ import functools
 import gc
 import pickle
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from linter import __version__, progress
@@ -62,10 +62,10 @@ def _warm_parser() -> None:
 ParseResult = tuple["hcl.HclFile | None", "Finding | None", bool]
 
 
-def parse_file(job: tuple[Path, int]) -> ParseResult:
-    """Read and parse one file, through the parse cache."""
+def parse_file(job: tuple[Path, int], overlay: Mapping[Path, str] | None = None) -> ParseResult:
+    """Read and parse one file (or its unsaved buffer in ``overlay``), through the parse cache."""
     path, max_bytes = job
-    known, text, key = _lookup(path, max_bytes)
+    known, text, key = _lookup(path, max_bytes, overlay)
     if known is not None:
         return known
     assert text is not None
@@ -75,9 +75,11 @@ def parse_file(job: tuple[Path, int]) -> ParseResult:
     return result
 
 
-def _lookup(path: Path, max_bytes: int) -> tuple[ParseResult | None, str | None, str]:
+def _lookup(
+    path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None
+) -> tuple[ParseResult | None, str | None, str]:
     """The result when it needs no parsing (unreadable file, cache hit), else the text and cache key."""
-    text, problem = read_text(path, max_bytes, utf8_only="Terraform")
+    text, problem = read_text(path, max_bytes, overlay, utf8_only="Terraform")
     if problem is not None:
         return (None, parse_error(path, problem.line, 1, problem.message), False), None, ""
     if text is None:
@@ -155,7 +157,7 @@ class TerraformLoader:
         path = path.resolve()
         if path in self._files:
             return self._files[path]
-        self._record(path, parse_file((path, self.max_bytes)))
+        self._record(path, parse_file((path, self.max_bytes), self.ctx.overlay))
         progress.advance()
         return self._files[path]
 
@@ -172,7 +174,7 @@ class TerraformLoader:
         misses: list[tuple[Path, str, str]] = []
         with _gc_paused():  # cache hits and worker results: many acyclic objects, no garbage cycles
             for path in todo:
-                known, text, key = _lookup(path, self.max_bytes)
+                known, text, key = _lookup(path, self.max_bytes, self.ctx.overlay)
                 if known is not None:
                     results[path] = known
                     progress.advance()

@@ -46,6 +46,7 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts import version_ranges as versions
+from linter.facts.fixes import raise_azurerm
 from linter.facts.provider_versions import provider_versions
 from linter.model import Finding, Severity
 from linter.rules import Citation, rule
@@ -86,5 +87,6 @@ def trusted_access_api_retired(graph, ctx) -> Iterator[Finding]:  # type: ignore
                 f"azurerm {what} the retired trusted-access API 2023-03-02-preview; require >= 4.21.0 "
                 "(or >= 3.117.1 on 3.x)",
                 span=pv.primary_span,
+                fix=raise_azurerm(pv),
             )
             break

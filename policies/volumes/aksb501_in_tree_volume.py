@@ -55,6 +55,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.fixes import csi_provisioner
 from linter.facts.storage_classes import IN_TREE_PROVISIONERS
 from linter.model import Finding, Known, Severity
 from linter.rules import Citation, rule
@@ -95,6 +96,7 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
                 f'storage class {sc.address} uses the in-tree provisioner "{prov.value}"; backup skips '
                 f"its volumes: {advice(plugin, smb)}",
                 attribute="provisioner",
+                fix=csi_provisioner(prov, _CSI[plugin]),
             )
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
         plugin = pv.attr("in_tree")
