@@ -174,3 +174,25 @@ def test_a_utf16_tf_file_is_a_parse_error_because_terraform_reads_only_utf8(tmp_
         ("AKSB000", 1, "error")
     ]
     assert "Terraform reads only UTF-8" in result.diagnostics[0].message
+
+
+def test_functions_that_move_values_keep_where_they_are_written(tmp_path: Path) -> None:
+    """concat/merge/lookup/element/flatten/one/tolist pass each value through with its own
+    position, so a finding points at the literal, not at the function call."""
+    (tmp_path / "main.tf").write_text(
+        "locals {\n"
+        '  base  = ["R/2024-01-01T00:00:00+00:00/PT4H"]\n'
+        '  extra = { weekly = ["R/2024-01-01T00:00:00+00:00/P1W"] }\n'
+        "}\n"
+        'resource "azurerm_data_protection_backup_policy_kubernetes_cluster" "p" {\n'
+        '  name                            = "p"\n'
+        '  resource_group_name             = "rg"\n'
+        '  vault_name                      = "v"\n'
+        '  backup_repeating_time_intervals = tolist(flatten(concat(local.base, [one(lookup(merge({}, local.extra), "weekly", []))])))\n'
+        "}\n"
+    )
+    from linter.engine import run
+    from linter.options import Options
+
+    report = run([tmp_path], Options(select=["AKSB401"]))
+    assert [(Path(f.span.file).name, f.span.line) for f in report.active] == [("main.tf", 3)]
