@@ -18,8 +18,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from linter.frontend import ARM, BICEP, KUBERNETES, TERRAFORM
 from linter.globs import PathFilter
-from linter.stack import ARM, BICEP, KUBERNETES, TERRAFORM
 from linter.textfile import sniff
 
 SKIP_DIRS = {

@@ -17,6 +17,7 @@ from linter import cache, progress
 from linter import matrix as matrix_mod
 from linter.discover import Discovery, discover
 from linter.fixes import disk_reader, resolve_findings
+from linter.frontend import ARM, BICEP, KUBERNETES, TERRAFORM, InlineSuppression, LoadContext, LoadResult
 from linter.globs import PathFilter
 from linter.graph import Resource, ResourceGraph
 from linter.link import link
@@ -25,7 +26,6 @@ from linter.options import Options
 from linter.repo import repo_root
 from linter.report import Notification, Report
 from linter.rules import Registry, RuleContext, selected
-from linter.stack import ARM, BICEP, KUBERNETES, TERRAFORM, InlineSuppression, LoadContext, StackResult
 from linter.suppress import apply as apply_suppressions
 
 LANGUAGES = (TERRAFORM, ARM, BICEP, KUBERNETES)
@@ -95,7 +95,7 @@ def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None
             continue
         progress.stage(f"reading {language}")
         try:
-            result: StackResult = front_end(language).load(list(files), ctx)
+            result: LoadResult = front_end(language).load(list(files), ctx)
         except Exception as e:  # noqa: BLE001 - a front-end bug must not lose the other languages
             loaded.notifications.append(
                 Notification("error", f"internal error reading {language} files: {type(e).__name__}: {e}")

@@ -5,7 +5,7 @@ produces these kinds with these attribute names, normalised once:
 
 * regions are ``normalize_region``-ed strings (or a Symbol such as ``resourceGroup().location``);
 * enum values keep Azure's canonical spelling (``StorageV2``, ``SystemAssigned``), compared
-  case-insensitively by policies through ``linter.values.eq``;
+  case-insensitively by policies through ``linter.normalize.eq``;
 * identity types have no spaces (``SystemAssigned,UserAssigned``);
 * lists are ``Known(list[Value])`` so each element keeps its own span.
 

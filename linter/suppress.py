@@ -30,11 +30,11 @@ from pathlib import Path
 
 from linter.baseline import apply_baseline
 from linter.comments import HCL, SourceInfo, language_of, scan
+from linter.frontend import InlineSuppression
 from linter.globs import path_matches
 from linter.model import Finding, Severity, Span, Suppression
 from linter.options import Options
 from linter.rules import Registry, key_matches, selected
-from linter.stack import InlineSuppression
 from linter.textfile import unsaved
 
 MARKER = re.compile(r"aks-backup-lint\s*:\s*(?P<verb>[a-z-]+)?")

@@ -25,10 +25,10 @@ from linter.arm.template import Root, TemplateRun
 from linter.arm.values import RefObj, Unk
 from linter.bicep.loader import BicepFiles
 from linter.engine import run
+from linter.frontend import LoadContext
 from linter.graph import Resource
 from linter.model import Known, Symbol, Unknown, Value
 from linter.options import Options
-from linter.stack import LoadContext
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BICEP = CORPUS / "bicep" / "bicep-registry-modules"

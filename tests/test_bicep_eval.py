@@ -13,9 +13,9 @@ import pytest
 
 from linter import kinds
 from linter.bicep import load
+from linter.frontend import LoadContext
 from linter.graph import Resource
 from linter.model import Known, Unknown
-from linter.stack import LoadContext
 
 
 def load_files(tmp_path: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]

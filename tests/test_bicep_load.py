@@ -9,10 +9,10 @@ from pathlib import Path
 from linter import kinds
 from linter.bicep import load
 from linter.engine import exit_code, run
+from linter.frontend import LoadContext
 from linter.graph import Resource
 from linter.model import Known, Severity, Symbol, Unknown
 from linter.options import Options
-from linter.stack import LoadContext
 
 
 def load_files(tmp_path: Path, files: dict[str, str], ctx: LoadContext | None = None):  # type: ignore[no-untyped-def]

@@ -17,9 +17,9 @@ from linter import kinds
 from linter.bicep import load
 from linter.bicep.registry import BicepConfig, ConfigFinder, encode_tag, resolve
 from linter.engine import run
+from linter.frontend import LoadContext
 from linter.model import Known
 from linter.options import Options
-from linter.stack import LoadContext
 
 MAX_TAG = (
     "abcdefghijklmnopqrstuvxyz0123456789._-._-._-._-ABCDEFGHIJKLMNOPQRSTUVXYZ0123456789._-._-._-._-"

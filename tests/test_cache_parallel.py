@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from linter import cache, parallel
-from linter.stack import LoadContext
+from linter.frontend import LoadContext
 from linter.terraform.loader import TerraformLoader
 
 TF = 'resource "azurerm_resource_group" "rg{i}" {{\n  name     = "rg-{i}"\n  location = "westeurope"\n}}\n'

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from linter.engine import run
+from linter.frontend import LoadContext
 from linter.k8s import load
 from linter.k8s.loader import in_chart_templates, template_action
 from linter.options import Options
-from linter.stack import LoadContext
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "k8s"
 

@@ -6,13 +6,13 @@ import codecs
 from pathlib import Path
 
 from linter import kinds
+from linter.frontend import LoadContext, LoadResult
 from linter.k8s import load
 from linter.model import Known, to_plain
-from linter.stack import LoadContext, StackResult
 from linter.textfile import ReadProblem, decode, sniff
 
 
-def _load(tmp_path: Path, files: dict[str, str | bytes], ctx: LoadContext | None = None) -> StackResult:
+def _load(tmp_path: Path, files: dict[str, str | bytes], ctx: LoadContext | None = None) -> LoadResult:
     paths = []
     for name, content in files.items():
         p = tmp_path / name

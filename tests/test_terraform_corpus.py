@@ -36,7 +36,7 @@ def test_every_terraform_configuration_scans_cleanly() -> None:
 
 def test_dynamic_blocks_of_the_corpus_are_decided_or_unknown() -> None:
     """The corpus's ``dynamic`` blocks: one over a known empty list, one over a data source."""
-    from linter.stack import LoadContext
+    from linter.frontend import LoadContext
     from linter.terraform.loader import TerraformLoader
 
     loader = TerraformLoader(LoadContext(environment={}))

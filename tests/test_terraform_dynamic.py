@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.frontend import LoadContext
 from linter.model import Known, Unknown
-from linter.stack import LoadContext
+from linter.options import Options
 from linter.terraform.loader import TerraformLoader
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from linter.frontend import LoadContext
 from linter.model import Known, Symbol, Unknown
-from linter.stack import LoadContext
 from linter.terraform import load
 from linter.terraform.loader import TerraformLoader
 

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linter.discover import classify
-from linter.engine import Options, run
+from linter.engine import run
+from linter.frontend import TERRAFORM, LoadContext
 from linter.model import Known, Symbol, Unknown
-from linter.stack import TERRAFORM, LoadContext
+from linter.options import Options
 from linter.terraform.loader import TerraformLoader
 
 

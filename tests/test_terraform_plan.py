@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linter.engine import run
+from linter.frontend import LoadContext
 from linter.model import Known, Unknown
 from linter.options import Options
-from linter.stack import LoadContext
 from linter.terraform import load
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from linter.stack import LoadContext
+from linter.frontend import LoadContext
 from linter.terraform import load
 
 CALLER = """

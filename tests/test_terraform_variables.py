@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.frontend import LoadContext
 from linter.model import Known, Unknown
-from linter.stack import LoadContext
+from linter.options import Options
 from linter.terraform import load
 from linter.terraform.loader import TerraformLoader
 from linter.terraform.variables import automatic_variable_files, is_variable_file

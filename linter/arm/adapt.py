@@ -14,7 +14,7 @@ from linter.arm.template import Instance
 from linter.arm.values import principal_symbol
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value, get_path, items, normalize_region
-from linter.values import any_equals, no_spaces
+from linter.normalize import any_equals, no_spaces
 
 AKS = "microsoft.containerservice/managedclusters"
 

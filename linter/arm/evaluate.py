@@ -13,7 +13,7 @@ from typing import Any
 
 from linter.arm import expr as ex
 from linter.arm.jsonpos import PosDict, PosList
-from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain, to_value, vias_of
+from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_data, to_value, vias_of
 from linter.model import Known, Span, Symbol, Unknown, Value
 
 MAX_COPY = 2000  # copy/for expansions beyond this become unknown (a linter is not a deployer)
@@ -362,7 +362,7 @@ def _is_property_copy(child: Any) -> bool:
 
 def _property_copy(spec: Any, span: Span | None, scope: Scope) -> Value:
     name = str(spec.get("name"))
-    count = to_plain(eval_node(spec.get("count"), span, scope))
+    count = to_data(eval_node(spec.get("count"), span, scope))
     if isinstance(count, bool) or not isinstance(count, int):
         return Unknown(f"copy count of property '{name}' is not known", span)
     if count > MAX_COPY:
@@ -442,7 +442,7 @@ def eval_expr(node: Any, scope: Scope) -> Any:
         parts = [p if isinstance(p, str) else eval_expr(p, scope) for p in node.parts]
         return functions.join_text(parts, node)
     if isinstance(node, ex.ForExpr):
-        return to_plain(_eval_for_node(node, None, scope))
+        return to_data(_eval_for_node(node, None, scope))
     if isinstance(node, str) and scope.frame.language == "arm":
         if ex.is_expression(node):
             try:
@@ -451,9 +451,9 @@ def eval_expr(node: Any, scope: Scope) -> Any:
                 return Unk(f"cannot parse expression {node}: {e}")
         return ex.unescape_literal(node)
     if isinstance(node, PosDict):
-        return to_plain(eval_node(node, node.span, scope))
+        return to_data(eval_node(node, node.span, scope))
     if isinstance(node, PosList):
-        return to_plain(eval_node(node, node.span, scope))
+        return to_data(eval_node(node, node.span, scope))
     if isinstance(node, dict):
         return {k: eval_expr(v, scope) for k, v in node.items()}
     if isinstance(node, list):
@@ -494,13 +494,13 @@ def call_user_function(function: UserFunction, args: list[Any], what: str) -> An
         frame.params[name.lower()] = Param(
             name, None, None, supplied=to_value(value, None), language=home.language
         )
-    return to_plain(eval_node(function.body, None, Scope(frame)))
+    return to_data(eval_node(function.body, None, Scope(frame)))
 
 
 def use_value(value: Value, scope: Scope) -> Any:
     """Plain data of a parameter/variable Value, recording where it came from."""
     scope.vias.extend(vias_of(value))
-    return to_plain(value)
+    return to_data(value)
 
 
 __all__ = [

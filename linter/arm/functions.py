@@ -27,7 +27,7 @@ from linter.arm.evaluate import (
     eval_expr,
     use_value,
 )
-from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_plain
+from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_data
 from linter.model import Known, Symbol, Unknown, Value
 
 Fn = Callable[[list[Any], ex.Call, Scope], Any]
@@ -136,7 +136,7 @@ def _variables(args: list[Any], node: ex.Call, scope: Scope) -> Any:
         return Unk(f"{ex.render(node)}: variable name is not known")
     value = scope.frame.variable(args[0])
     scope.vias.extend(getattr(value, "via", ()))
-    return to_plain(value)
+    return to_data(value)
 
 
 @fn("copyindex")
@@ -1069,7 +1069,7 @@ def member(target: Any, name: str, node: Any, scope: Scope | None) -> Any:
         home = target.home()
         if home is None:
             return Unk(f"{ex.render(node)}: imported from {target.source}, which the linter cannot read")
-        return to_plain(home.variable(name))
+        return to_data(home.variable(name))
     if target is None and safe:
         return None
     if isinstance(target, dict):
@@ -1127,7 +1127,7 @@ def reference_name(name: str, scope: Scope) -> Any:
     if key in frame.variables:
         value = frame.variable(name)
         scope.vias.extend(getattr(value, "via", ()))
-        return to_plain(value)
+        return to_data(value)
     if name in frame.symbols:
         return symbol_handle(frame, name)
     if name in frame.namespaces:

@@ -1,4 +1,4 @@
-"""One template through evaluation and adaptation into a StackResult (shared with Bicep)."""
+"""One template through evaluation and adaptation into a LoadResult (shared with Bicep)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from linter.arm.evaluate import Deployment, Frame, Scope, default_deployment, ev
 from linter.arm.jsonpos import PosDict
 from linter.arm.suppressions import from_arm_metadata
 from linter.arm.template import Root, TemplateRun
+from linter.frontend import InlineSuppression, LoadContext, LoadResult
 from linter.graph import Resource
 from linter.model import Known, Span, Unknown, Value
-from linter.stack import InlineSuppression, LoadContext, StackResult
 
 SUPPRESSION_KEY = "aks-backup-lint"
 
@@ -56,7 +56,7 @@ def evaluate_template(
     template: PosDict,
     params_doc: PosDict | None,
     ctx: LoadContext,
-    result: StackResult,
+    result: LoadResult,
     language: str,
     supplied: dict[str, Value] | None = None,
 ) -> list[Resource]:

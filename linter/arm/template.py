@@ -29,9 +29,9 @@ from linter.arm.evaluate import (
     eval_node,
 )
 from linter.arm.jsonpos import PosDict
-from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain
+from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_data
 from linter.model import Known, Span, Symbol, Unknown, Value
-from linter.values import condition_and
+from linter.normalize import condition_and
 
 MAX_DEPTH = 12  # nested deployments
 #: template keys written by the Bicep front end (``linter.bicep.translate``/``modules``)
@@ -131,7 +131,7 @@ class ResourceHandle:
         if lowered == "id":
             return inst.rid
         if lowered == "name":  # the name as declared ('child' for a nested or parent: child)
-            declared = to_plain(inst.name_value)
+            declared = to_data(inst.name_value)
             return declared if isinstance(declared, str) else inst.name
         if lowered == "type":
             return inst.rtype
@@ -140,7 +140,7 @@ class ResourceHandle:
         if lowered in ("location", "kind", "sku", "tags") and not inst.existing:
             value = next((v for k, v in inst.body.value.items() if k.lower() == lowered), None)
             if value is not None:
-                return to_plain(value)
+                return to_data(value)
         return RefObj(inst.rid, (name,), f"{self.entry.name}.{name}")
 
 
@@ -443,7 +443,7 @@ class TemplateRun:
         loop = decl.get("__for__")
         if isinstance(loop, ForSpec):
             collection = eval_node(loop.iterable, span, base)
-            items = to_plain(collection)
+            items = to_data(collection)
             if (
                 isinstance(items, list)
                 and isinstance(collection, Known)
@@ -490,7 +490,7 @@ class TemplateRun:
     ) -> Instance | None:
         keys = {k.lower(): k for k in decl}
         rtype = decl.get(keys.get("type", "type"))
-        rtype = to_plain(eval_node(rtype, span, scope)) if not isinstance(rtype, str) else rtype
+        rtype = to_data(eval_node(rtype, span, scope)) if not isinstance(rtype, str) else rtype
         if not isinstance(rtype, str):
             return None
         if isinstance(rtype, str) and "@" in rtype:
@@ -522,7 +522,7 @@ class TemplateRun:
             if "name" in keys
             else Unknown("resource has no name", span)
         )
-        name = to_plain(name_value)
+        name = to_data(name_value)
         if isinstance(name, Symbol):
             name = str(name)
         if name is None and parent_name is not None:
@@ -690,7 +690,7 @@ class TemplateRun:
                 dep = self.frame.deployment.for_resource_group(target.get("name"), None)
         if isinstance(dep.rg_name, str) and dep.rg_name.lower() in self.root.rg_locations:
             loc = self.root.rg_locations[dep.rg_name.lower()]
-            dep = Deployment(dep.subscription_id, dep.rg_name, to_plain(loc), dep.name, dep.level)
+            dep = Deployment(dep.subscription_id, dep.rg_name, to_data(loc), dep.name, dep.level)
         schema = str(template.get("$schema", "")).lower()
         level = "resourceGroup"
         if "subscriptiondeploymenttemplate" in schema:
@@ -786,7 +786,7 @@ class TemplateRun:
                         _CURRENT_RUN.append(run)
                         try:
                             if "value" in onode:
-                                value = to_plain(eval_node(onode["value"], ospan, Scope(frame)))
+                                value = to_data(eval_node(onode["value"], ospan, Scope(frame)))
                             else:  # a Bicep for-expression output: {"copy": {"count", "input"}}
                                 value = _output_copy(onode["copy"], oname, frame)
                         finally:
@@ -807,7 +807,7 @@ def _output_copy(spec: Any, name: str, frame: Frame) -> Any:
         reason = as_unk(count).reason if is_unknown(count) else "the count is not a known number"
         return Unk(f"output {name}: {reason}")
     return [
-        to_plain(eval_node(spec.get("input"), None, Scope(frame).with_copy(None, i))) for i in range(count)
+        to_data(eval_node(spec.get("input"), None, Scope(frame).with_copy(None, i))) for i in range(count)
     ]
 
 

@@ -20,17 +20,17 @@ from pathlib import Path
 
 from linter.arm.jsonpos import PosDict
 from linter.bicep.loader import EXTENDS, USING, BicepFiles
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.model import Severity, Value
 from linter.report import Notification
-from linter.stack import LoadContext, StackResult, parse_error
 
 MAX_EXTENDS = 8
 
 
-def load(given: list[Path], ctx: LoadContext) -> StackResult:
+def load(given: list[Path], ctx: LoadContext) -> LoadResult:
     from linter.arm.loader import evaluate_template
 
-    result = StackResult()
+    result = LoadResult()
     files = BicepFiles(ctx.max_file_bytes, ctx.overlay)
     paths = sorted({p.resolve() for p in given})
     files.prefetch(paths)
@@ -73,7 +73,7 @@ def _local_modules(files: BicepFiles) -> list[str]:
     return out
 
 
-def _report_problems(files: BicepFiles, result: StackResult) -> None:
+def _report_problems(files: BicepFiles, result: LoadResult) -> None:
     for path, problem in sorted(files.problems.items()):
         finding = parse_error(path, problem.line, problem.column, problem.message)
         if problem.unsupported:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from linter.stack import LoadContext, StackResult
+    from linter.frontend import LoadContext, LoadResult
 
 
-def load(files: list[Path], ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     """Canonical resources of every Kubernetes document in ``files`` (see ``loader``)."""
     from linter.k8s.loader import load as _load
 

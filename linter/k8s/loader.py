@@ -33,6 +33,7 @@ import re
 from pathlib import Path
 
 from linter import kinds
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.graph import Resource
 from linter.k8s.adapt import Origin, adapt, address, text
 from linter.k8s.kustomize import (
@@ -47,7 +48,6 @@ from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents, load_embedded
 from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, Span, Value, get_path, known
 from linter.report import Notification
-from linter.stack import LoadContext, StackResult, parse_error
 from linter.textfile import decode, sniff, too_large, unsaved
 
 CHART_FILE = "Chart.yaml"
@@ -89,7 +89,7 @@ def _shown(path: Path) -> str:
 class _Loader:
     def __init__(self, ctx: LoadContext) -> None:
         self.ctx = ctx
-        self.result = StackResult()
+        self.result = LoadResult()
         self.loaded: set[Path] = set()
         #: files kustomizations use (read once however many overlays use them): documents and text
         self._kustomize_files: dict[Path, tuple[list[Value], str | None]] = {}
@@ -324,7 +324,7 @@ def _items(value: Value) -> list[Value]:
     return list(value.value) if isinstance(value, Known) and isinstance(value.value, list) else []
 
 
-def load(files: list[Path], ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     """Canonical resources of every Kubernetes document in ``files``."""
     loader = _Loader(ctx)
     files = sorted({Path(p).resolve() for p in files})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from linter import kinds
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.graph import Resource
-from linter.stack import LoadContext, StackResult, parse_error
 from linter.terraform import planned_root
 from linter.terraform.adapters import adapter_for
 from linter.terraform.loader import TerraformLoader
@@ -15,7 +15,7 @@ from linter.terraform.plan import Plan, PlanError, read_plan
 from linter.terraform.providers import provider_requirements
 
 
-def load(files: list[Path], ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     """Evaluate every root module among ``files`` (.tf, .tfvars, .terraform.lock.hcl).
 
     A directory that another scanned directory calls as a local module is evaluated through that
@@ -34,7 +34,7 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
             rel = local_source(call)
             if rel is not None:
                 called.add((d / rel).resolve())
-    result = StackResult()
+    result = LoadResult()
     roots = [r for d in directories if d not in called and (r := loader.root(d)) is not None]
     plan = _read_plan(ctx, result)
     if plan is not None:
@@ -63,7 +63,7 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
     return result
 
 
-def _read_plan(ctx: LoadContext, result: StackResult) -> Plan | None:
+def _read_plan(ctx: LoadContext, result: LoadResult) -> Plan | None:
     """The ``--plan`` file, or None (no plan, or one that cannot be read: an AKSB000 for it)."""
     if ctx.plan is None:
         return None

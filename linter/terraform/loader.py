@@ -18,9 +18,9 @@ from linter.cache import (
     register_dataclass_pickling,
     source_fingerprint,
 )
+from linter.frontend import LoadContext, parse_error
 from linter.model import Finding, Known, Span, Unknown, Value
 from linter.report import Notification
-from linter.stack import LoadContext, parse_error
 from linter.terraform import hcl, remote_modules, variables
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value
+from linter.normalize import condition_and
 from linter.terraform import hcl
 from linter.terraform.dynamic import nested_blocks
 from linter.terraform.evaluate import ChildScope, Evaluator, Lazy, Scope, attribute_value, get_attr, index
@@ -29,7 +30,6 @@ from linter.terraform.plan import (
     property_spans,
     references,
 )
-from linter.values import condition_and
 
 META_ARGUMENTS = {
     "count",

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Span, Symbol, Value, normalize_region
+from linter.normalize import no_spaces  # noqa: F401 - re-exported for adapters
 from linter.terraform.module import ResourceInstance
-from linter.values import no_spaces  # noqa: F401 - re-exported for adapters
 
 Adapter = Callable[[ResourceInstance], list[Resource]]
 ADAPTERS: dict[str, Adapter] = {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from linter import kinds
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Value
+from linter.normalize import any_equals
 from linter.terraform.adapters import adapts, computed, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
-from linter.values import any_equals
 
 AKS_DATASOURCE = "Microsoft.ContainerService/managedClusters"
 

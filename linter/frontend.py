@@ -1,7 +1,7 @@
 """The contract between the engine and each language front end.
 
 Every front end (``linter.terraform``, ``linter.arm``, ``linter.bicep``, ``linter.k8s``) exposes
-``load(files: list[Path], ctx: LoadContext) -> StackResult``. ``files`` are exactly the files
+``load(files: list[Path], ctx: LoadContext) -> LoadResult``. ``files`` are exactly the files
 discovery classified as that language (excludes already applied); the front end groups them into
 stacks itself (a Terraform module directory with its variable files and local modules, an ARM
 template with its parameter file, a Bicep file with its modules, a manifest set). When it must
@@ -68,7 +68,7 @@ class InlineSuppression:
 
 
 @dataclass
-class StackResult:
+class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Finding] = field(default_factory=list)  # AKSB000 and friends
     suppressions: list[InlineSuppression] = field(default_factory=list)
