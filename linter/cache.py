@@ -53,6 +53,11 @@ class _SafeUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def safe_loads(data: bytes) -> Any:
+    """Unpickle a cache entry, accepting only the classes ``_SafeUnpickler`` allows."""
+    return _SafeUnpickler(io.BytesIO(data)).load()
+
+
 _run_enabled = True
 _writes_this_process = 0
 #: on average one full pruning scan per this many new entries (a scan stats every entry)
@@ -63,6 +68,11 @@ def set_enabled(flag: bool) -> None:
     """Turn every parse cache of this process on or off (the engine calls it per run: --no-cache)."""
     global _run_enabled
     _run_enabled = flag
+
+
+def run_enabled() -> bool:
+    """Whether this run may use caches at all (``--no-cache``, ``AKS_BACKUP_LINT_NO_CACHE``)."""
+    return _run_enabled and _enabled_by_env()
 
 
 def _enabled_by_env() -> bool:
@@ -348,7 +358,9 @@ def cached(cache: ParseCache | None, key: str, compute: Callable[[], Any]) -> An
 __all__ = [
     "ParseCache",
     "cached",
+    "safe_loads",
     "set_enabled",
+    "run_enabled",
     "maybe_prune",
     "note_misses",
     "register_dataclass_pickling",

@@ -77,6 +77,14 @@ class LoadResult:
     #: ``toolExecutionNotifications`` and the text summary; never findings
     notifications: list[Notification] = field(default_factory=list)
 
+    def add(self, other: LoadResult) -> None:
+        """Append everything ``other`` holds (a front end assembling its stacks' results)."""
+        self.resources.extend(other.resources)
+        self.diagnostics.extend(other.diagnostics)
+        self.suppressions.extend(other.suppressions)
+        self.files.extend(other.files)
+        self.notifications.extend(other.notifications)
+
 
 def parse_error(path: Path, line: int, column: int, message: str) -> Finding:
     """The AKSB000 finding for a file that looks like IaC but cannot be parsed."""
