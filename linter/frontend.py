@@ -13,7 +13,7 @@ looks inside a language. Spans carry absolute paths; reporters relativise them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +84,28 @@ class LoadResult:
         self.suppressions.extend(other.suppressions)
         self.files.extend(other.files)
         self.notifications.extend(other.notifications)
+
+
+def resolved_files(files: Iterable[Path]) -> list[Path]:
+    """``files`` with symbolic links followed (``Path.resolve``), sorted, each once.
+
+    Why not ``Path.resolve`` for each: it asks the file system about every component of every
+    path, which on a warm scan of thousands of files cost more than reading their cache entries;
+    a scan's files share few directories, so each directory is resolved once.
+    """
+    directories: dict[str, str] = {}
+    out: set[Path] = set()
+    for file in files:
+        path = os.path.abspath(file)
+        if os.path.islink(path):
+            out.add(Path(os.path.realpath(path)))
+            continue
+        head, name = os.path.split(path)
+        real = directories.get(head)
+        if real is None:
+            real = directories[head] = os.path.realpath(head)
+        out.add(Path(real, name))
+    return sorted(out)
 
 
 def parse_error(path: Path, line: int, column: int, message: str) -> Finding:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from linter import cache
+from linter import cache, parallel
 from linter.cache import register_dataclass_pickling
 from linter.cachedb import CacheDB
 from linter.frontend import LoadContext
@@ -298,7 +298,8 @@ class StackCache:
         if self.db is None:
             return compute()
         key = self._key(identity)
-        entry = self.db.get(key)
+        with parallel.gc_paused():  # thousands of small objects that live to the end of the run
+            entry = self.db.get(key)
         if (
             isinstance(entry, tuple)
             and len(entry) == 3
