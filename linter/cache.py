@@ -99,6 +99,24 @@ def module_file(name: str, relative: str = "") -> Path | None:
     return origin.parent / relative if relative else origin
 
 
+def dist_versions(distributions: dict[str, str]) -> str:
+    """Installed versions (module name -> distribution name), read from ``.dist-info`` directory
+    names beside the module, without importing it.
+
+    Why: a parser's compiled grammar (tree-sitter-hcl) changes with its version and has no source
+    file worth hashing; ``importlib.metadata`` costs more than the warm scans this key serves.
+    """
+    out = []
+    for module, distribution in distributions.items():
+        origin = module_file(module)
+        found: list[str] = []
+        if origin is not None:
+            site = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+            found = sorted(p.name for p in site.glob(f"{distribution}-*.dist-info"))
+        out.append(f"{module}={','.join(found) or '?'}")
+    return ";".join(out)
+
+
 class ParseCache:
     """One namespace (``terraform``, ``yaml``...) of parse results in ``root``."""
 
@@ -320,6 +338,7 @@ __all__ = [
     "register_dataclass_pickling",
     "source_fingerprint",
     "module_file",
+    "dist_versions",
     "FORMAT",
     "MAX_ENTRIES",
     "MAX_BYTES",

@@ -13,6 +13,7 @@ from pathlib import Path
 from linter import __version__, progress
 from linter.cache import (
     ParseCache,
+    dist_versions,
     module_file,
     note_misses,
     register_dataclass_pickling,
@@ -25,21 +26,39 @@ from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
 from linter.textfile import read_text
 
+_PYTHON_HCL2_DISTRIBUTIONS = {"hcl2": "python_hcl2", "lark": "lark"}
+_TREE_SITTER_DISTRIBUTIONS = {
+    "tree_sitter": "tree_sitter",
+    "tree_sitter_hcl": "tree_sitter_hcl",
+    **_PYTHON_HCL2_DISTRIBUTIONS,
+}
 
-@functools.lru_cache(maxsize=1)
-def parse_cache() -> ParseCache:
-    """The Terraform parse cache: keyed by tool version, python-hcl2 version and our converter."""
+
+@functools.cache
+def parse_cache(parser: str = hcl.DEFAULT_PARSER) -> ParseCache:
+    """The Terraform parse cache of one parser: keyed by tool, parser and converter versions."""
+    if parser == hcl.TREE_SITTER:
+        code = [
+            module_file("linter.terraform.hcl_treesitter"),
+            module_file("linter.terraform.hcl_syntax_errors"),
+            module_file("linter.terraform.hcl_python_hcl2"),  # it reads what tree-sitter cannot
+        ]
+        libraries = dist_versions(_TREE_SITTER_DISTRIBUTIONS)
+    else:
+        code = [module_file("linter.terraform.hcl_python_hcl2")]
+        libraries = dist_versions(_PYTHON_HCL2_DISTRIBUTIONS)
     salt = "|".join(
         (
             __version__,
             sys.version.split()[0],
+            parser,
+            libraries,
             source_fingerprint(
                 hcl.__file__,
+                *code,
                 module_file("linter.model"),
                 module_file("linter.cache"),
                 __file__,
-                module_file("hcl2", "version.py"),
-                module_file("hcl2", "hcl2.lark"),
             ),
         )
     )
@@ -48,48 +67,51 @@ def parse_cache() -> ParseCache:
     return ParseCache("terraform", salt)
 
 
-def _warm_parser() -> None:
+def _warm_parser(parser: str) -> None:
     """Load python-hcl2's grammar once in this process (before forking workers)."""
-    with contextlib.suppress(hcl.HclError):
-        hcl.parse_hcl(Path("warm.tf"), "x = 1\n")
+    if parser == hcl.PYTHON_HCL2:
+        hcl.parse(Path("warm.tf"), "x = 1\n", parser)
 
 
 #: (syntax tree or None, AKSB000 finding or None, whether the file was read)
 ParseResult = tuple["hcl.HclFile | None", "Finding | None", bool]
 
 
-def parse_file(job: tuple[Path, int]) -> ParseResult:
+def parse_file(job: tuple[Path, int, str]) -> ParseResult:
     """Read and parse one file, through the parse cache."""
-    path, max_bytes = job
-    known, text, key = _lookup(path, max_bytes)
+    path, max_bytes, parser = job
+    known, text, key = _lookup(path, max_bytes, parser)
     if known is not None:
         return known
     assert text is not None
-    result = _parse_text(path, text)
+    result = _parse_text(path, text, parser)
     if key:
-        parse_cache().put(key, result)
+        parse_cache(parser).put(key, result)
     return result
 
 
-def _lookup(path: Path, max_bytes: int) -> tuple[ParseResult | None, str | None, str]:
+def _lookup(path: Path, max_bytes: int, parser: str) -> tuple[ParseResult | None, str | None, str]:
     """The result when it needs no parsing (unreadable file, cache hit), else the text and cache key."""
     text, problem = read_text(path, max_bytes)
     if problem is not None:
         return (None, parse_error(path, problem.line, 1, problem.message), False), None, ""
     if text is None:
         return (None, None, False), None, ""
-    store = parse_cache()
+    store = parse_cache(parser)
     if not store.enabled:
         return None, text, ""
     key = store.key(path, text)
     return store.get(key), text, key
 
 
-def _parse_text(path: Path, text: str) -> ParseResult:
-    try:
-        return hcl.parse_hcl(path, text), None, True
-    except hcl.HclError as e:
-        return None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True
+def _parse_text(path: Path, text: str, parser: str) -> ParseResult:
+    tree, error = hcl.parse(path, text, parser)
+    if error is None:
+        return tree, None, True
+    message = f"Terraform syntax error: {error}"
+    if tree is not None:
+        message += "; the top-level block that contains it is not checked, the rest of the file is"
+    return tree, parse_error(path, error.line, error.column, message), True
 
 
 def _worker_start() -> None:
@@ -97,12 +119,12 @@ def _worker_start() -> None:
     gc.enable()
 
 
-def _parse_job(job: tuple[Path, str, str]) -> bytes:
+def _parse_job(job: tuple[Path, str, str, str]) -> bytes:
     """Pool worker: parse, store the cache entry, return the pickled result (pickled once)."""
-    path, text, key = job
-    data = pickle.dumps(_parse_text(path, text), protocol=pickle.HIGHEST_PROTOCOL)
+    path, text, key, parser = job
+    data = pickle.dumps(_parse_text(path, text, parser), protocol=pickle.HIGHEST_PROTOCOL)
     if key:
-        parse_cache().put_bytes(key, data)
+        parse_cache(parser).put_bytes(key, data)
     return data
 
 
@@ -127,8 +149,9 @@ def _gc_paused() -> Iterator[None]:
 class TerraformLoader:
     """Parses each file once; collects AKSB000 findings; resolves module directories."""
 
-    def __init__(self, max_bytes: int = 10 * 1024 * 1024) -> None:
+    def __init__(self, max_bytes: int = 10 * 1024 * 1024, parser: str = hcl.DEFAULT_PARSER) -> None:
         self.max_bytes = max_bytes
+        self.parser = parser  # an effective parser (``hcl.effective_parser``)
         self._files: dict[Path, hcl.HclFile | None] = {}
         self._modules: dict[Path, ModuleSource | None] = {}
         self.diagnostics: list[Finding] = []
@@ -138,7 +161,7 @@ class TerraformLoader:
         path = path.resolve()
         if path in self._files:
             return self._files[path]
-        self._record(path, parse_file((path, self.max_bytes)))
+        self._record(path, parse_file((path, self.max_bytes, self.parser)))
         progress.advance()
         return self._files[path]
 
@@ -152,31 +175,40 @@ class TerraformLoader:
 
         todo = sorted({p.resolve() for p in paths} - set(self._files))
         results: dict[Path, ParseResult] = {}
-        misses: list[tuple[Path, str, str]] = []
+        misses: list[tuple[Path, str, str, str]] = []
+        cache = parse_cache(self.parser)
         with _gc_paused():  # cache hits and worker results: many acyclic objects, no garbage cycles
             for path in todo:
-                known, text, key = _lookup(path, self.max_bytes)
+                known, text, key = _lookup(path, self.max_bytes, self.parser)
                 if known is not None:
                     results[path] = known
                     progress.advance()
                 elif text is not None:
-                    misses.append((path, text, key))
+                    misses.append((path, text, key, self.parser))
             if parallel.jobs_for(len(misses)) > 1:
-                _warm_parser()  # forked workers inherit the loaded grammar
-                if parse_cache().enabled:
+                _warm_parser(self.parser)  # forked workers inherit the loaded grammar
+                if cache.enabled:
                     note_misses(len(misses))
                 jobs = parallel.map_ordered(_parse_job, misses, initializer=_worker_start)
-                for (path, _, _), data in zip(misses, jobs, strict=True):
+                for (path, _, _, _), data in zip(misses, jobs, strict=True):
                     results[path] = pickle.loads(data)  # from our own worker
                     progress.advance()
                 misses = []
-        for path, text, key in misses:  # serial: python-hcl2's trees are cyclic, so the GC stays on
-            results[path] = _parse_text(path, text)
-            if key:
-                parse_cache().put(key, results[path])
-            progress.advance()
+            if self.parser == hcl.TREE_SITTER:  # acyclic trees: the GC has nothing to find
+                self._parse_serially(misses, results)
+                misses = []
+        self._parse_serially(misses, results)  # python-hcl2's trees are cyclic: the GC stays on
         for path in todo:
             self._record(path, results[path])
+
+    def _parse_serially(
+        self, misses: list[tuple[Path, str, str, str]], results: dict[Path, ParseResult]
+    ) -> None:
+        for path, text, key, parser in misses:
+            results[path] = _parse_text(path, text, parser)
+            if key:
+                parse_cache(parser).put(key, results[path])
+            progress.advance()
 
     def _record(self, path: Path, parsed: ParseResult) -> None:
         tree, problem, read = parsed
