@@ -16,6 +16,7 @@ from typing import Any
 
 from linter.fingerprint import fingerprint
 from linter.model import Finding, Suppression
+from linter.repo import repo_root
 
 VERSION = "1"
 
@@ -72,8 +73,6 @@ def _base_for(file: str, cache: dict[str, Path]) -> Path:
     """The repository root of ``file`` (what ``Report.base_dir`` is), else the current dir."""
     directory = os.path.dirname(file)
     if directory not in cache:
-        from linter.engine import repo_root
-
         cache[directory] = repo_root(Path(directory)) or Path.cwd()
     return cache[directory]
 

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 from linter import __version__
+from linter.reporters import FORMATS
 
 EXIT_HELP = """Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 2 usage or configuration error, or an internal rule error (AKSB900)."""
-
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
 def main() -> None:
@@ -144,6 +143,14 @@ def build_app():  # type: ignore[no-untyped-def]
                 "--ignore", metavar="RULE", help="Skip these rules: IDs, ID prefixes or slugs (repeatable)."
             ),
         ] = None,
+        exclude: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--exclude",
+                metavar="GLOB",
+                help="Do not scan or read paths matching GLOB (repeatable; added to the config's exclude).",
+            ),
+        ] = None,
         config: Annotated[
             Path | None,
             typer.Option(
@@ -196,29 +203,34 @@ def build_app():  # type: ignore[no-untyped-def]
     ) -> None:
         """Scan PATHS and report support-matrix problems."""
         from linter.commands import CheckArgs, run_check
+        from linter.options import Flags
 
+        flags = Flags(
+            config=config,
+            fail_on=fail_on,
+            unknown=unknown,
+            var_files=list(var_file or []),
+            param_files=list(param_file or []),
+            matrix=matrix,
+            resource_group_location=resource_group_location,
+            select=list(select or []),
+            ignore=list(ignore or []),
+            exclude=list(exclude or []),
+            baseline=baseline,
+            report_unused_suppressions=report_unused_suppressions,
+            category=category,
+            no_cache=no_cache,
+            max_file_size=max_file_size,
+        )
         code = run_check(
             CheckArgs(
                 paths=list(paths or [Path(".")]),
+                flags=flags,
                 format=format,
                 outputs=list(output or []),
-                fail_on=fail_on,
-                unknown=unknown,
-                var_files=list(var_file or []),
-                param_files=list(param_file or []),
-                matrix=matrix,
-                resource_group_location=resource_group_location,
-                select=list(select or []),
-                ignore=list(ignore or []),
-                config=config,
-                baseline=baseline,
                 write_baseline=write_baseline,
-                report_unused_suppressions=report_unused_suppressions,
-                category=category,
                 color=not no_color,
                 quiet=quiet,
-                no_cache=no_cache,
-                max_file_size=max_file_size,
             )
         )
         raise typer.Exit(code)
@@ -268,14 +280,26 @@ def build_app():  # type: ignore[no-untyped-def]
         var_file: Annotated[
             list[Path] | None, typer.Option("--var-file", metavar="FILE", help="Terraform variables file.")
         ] = None,
+        exclude: Annotated[
+            list[str] | None,
+            typer.Option("--exclude", metavar="GLOB", help="Do not scan or read paths matching GLOB."),
+        ] = None,
+        config: Annotated[
+            Path | None,
+            typer.Option("--config", metavar="FILE", help="Config file (default: found upward)."),
+        ] = None,
         output: Annotated[
             Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
         ] = None,
     ) -> None:
         """Draw each cluster's backup chain with every missing or wrong link labelled by rule ID."""
-        from linter.chain import graph_command
+        from linter.commands import graph_command
+        from linter.options import Flags
 
-        raise typer.Exit(graph_command(paths or [Path(".")], format, matrix, var_file, output))
+        flags = Flags(
+            config=config, matrix=matrix, var_files=list(var_file or []), exclude=list(exclude or [])
+        )
+        raise typer.Exit(graph_command(list(paths or [Path(".")]), format, flags, output))
 
     @app.command("config")
     def config_cmd(
@@ -291,14 +315,10 @@ def build_app():  # type: ignore[no-untyped-def]
         ] = "yaml",
     ) -> None:
         """Show the effective settings: defaults overlaid with the config file found for PATH."""
-        from linter.config import ConfigError
-        from linter.config import show as show_config
+        from linter.commands import show_config
+        from linter.options import Flags
 
-        try:
-            sys.stdout.write(show_config(path, config, format))
-        except ConfigError as e:
-            print(f"aks-backup-lint: error: {e}", file=sys.stderr)
-            raise typer.Exit(2) from None
+        raise typer.Exit(show_config(path, Flags(config=config), format))
 
     return app
 

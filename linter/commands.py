@@ -7,108 +7,22 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-SEVERITIES = ("error", "warning", "note", "never")
-
-
-class UsageError(Exception):
-    """Bad command-line or configuration input: exit code 2 with the message."""
+from linter.options import Flags, Options, UsageError, build_options
+from linter.reporters import FORMATS
 
 
 @dataclass
 class CheckArgs:
+    """``aks-backup-lint check``: the paths, the settings flags, and where the report goes."""
+
     paths: list[Path]
+    flags: Flags = field(default_factory=Flags)
     format: str = "text"
     outputs: list[str] = field(default_factory=list)
-    fail_on: str | None = None
-    unknown: str | None = None
-    var_files: list[Path] = field(default_factory=list)
-    param_files: list[str] = field(default_factory=list)
-    matrix: str | None = None
-    resource_group_location: str | None = None
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    config: Path | None = None
-    baseline: Path | None = None
     write_baseline: Path | None = None
-    report_unused_suppressions: bool = False
-    category: str | None = None
     color: bool = True
     quiet: bool = False
-    no_cache: bool = False
-    max_file_size: str | None = None  # bytes, or with a K/M/G suffix
-
-
-def _config_settings(args: CheckArgs) -> dict[str, Any]:
-    """Settings from ``.aks-backup-lint.yaml`` / ``pyproject.toml`` (``linter.config``), if any."""
-    import importlib
-
-    try:
-        config_mod = importlib.import_module("linter.config")
-    except ModuleNotFoundError:
-        return {}
-    finder = getattr(config_mod, "find_and_load", None)
-    if finder is None:
-        return {}
-    settings = finder(args.paths[0] if args.paths else Path("."), args.config)
-    return dict(settings or {})
-
-
-def build_options(args: CheckArgs) -> Any:
-    """CLI flags over config-file settings over defaults."""
-    from linter import matrix as matrix_mod
-    from linter.engine import Options
-    from linter.registry_check import validate_rule_keys
-
-    settings = _config_settings(args)
-    fail_on = args.fail_on or settings.get("fail-on") or "error"
-    if fail_on not in SEVERITIES:
-        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
-    unknown = args.unknown or settings.get("unknown") or "ignore"
-    if unknown not in ("ignore", "note"):
-        raise UsageError(f"--unknown must be ignore or note, not {unknown!r}")
-    revision = args.matrix or settings.get("matrix") or matrix_mod.DEFAULT_REVISION
-    if revision not in matrix_mod.revisions():
-        raise UsageError(f"unknown matrix revision {revision!r}; known: {', '.join(matrix_mod.revisions())}")
-    param_files: dict[Path, Path] = {}
-    for item in args.param_files:
-        template, sep, params = item.partition("=")
-        if not sep or not template or not params:
-            raise UsageError(f"--param-file takes TEMPLATE=PARAMS, got {item!r}")
-        param_files[Path(template).resolve()] = Path(params).resolve()
-    for vf in args.var_files:
-        if not vf.is_file():
-            raise UsageError(f"--var-file {vf}: no such file")
-    deployment = dict(settings.get("deployment") or {})
-    if args.resource_group_location:
-        deployment["resourceGroup.location"] = args.resource_group_location
-    select = args.select or list(settings.get("select") or [])
-    ignore = list(args.ignore) + list(settings.get("ignore") or [])
-    validate_rule_keys(select + ignore)
-    extra: dict[str, Any] = {
-        "report_unused_suppressions": args.report_unused_suppressions,
-        "baseline": args.baseline,
-        "per_path_ignores": settings.get("per-path-ignores") or {},
-        "settings": settings,
-        "no_cache": args.no_cache,
-    }
-    return Options(
-        fail_on=fail_on,
-        unknown=unknown,
-        var_files=[v.resolve() for v in args.var_files],
-        param_files=param_files,
-        matrix=revision,
-        deployment=deployment,
-        select=select,
-        ignore=ignore,
-        severity=dict(settings.get("severity") or {}),
-        exclude=list(settings.get("exclude") or []),
-        cluster_mapping=dict(settings.get("cluster-mapping") or {}),
-        category=args.category or settings.get("category") or "aks-backup-lint",
-        max_file_bytes=parse_size(args.max_file_size) if args.max_file_size else 10 * 1024 * 1024,
-        extra=extra,
-    )
 
 
 def _targets(args: CheckArgs) -> list[tuple[str, str | None]]:
@@ -118,42 +32,32 @@ def _targets(args: CheckArgs) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     for item in args.outputs:
         fmt, sep, path = item.partition(":")
-        if sep and fmt in _formats() and path:
+        if sep and fmt in FORMATS and path:
             out.append((fmt, path))
         else:
             out.append((args.format, item))
     return out
 
 
-def _formats() -> tuple[str, ...]:
-    from linter.cli import FORMATS
-
-    return FORMATS
-
-
 def run_check(args: CheckArgs) -> int:
+    from linter.baseline import BaselineError
+    from linter.baseline import load as load_baseline
+    from linter.config import ConfigError
     from linter.engine import exit_code, run
 
     try:
         for fmt, _ in _targets(args):
-            if fmt not in _formats():
-                raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(_formats())}")
-        options = build_options(args)
-        if args.baseline is not None:
-            from linter.baseline import load as load_baseline
-
-            load_baseline(args.baseline)  # a bad baseline is a usage error (BaselineError), not a crash
+            if fmt not in FORMATS:
+                raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        options = build_options(args.flags, args.paths[0] if args.paths else Path("."))
+        if options.baseline is not None:
+            load_baseline(options.baseline)  # a bad baseline is a usage error, not a crash
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise UsageError(f"no such file or directory: {', '.join(str(p) for p in missing)}")
-    except UsageError as e:
+    except (UsageError, ConfigError, BaselineError) as e:  # config errors carry file and line
         print(f"aks-backup-lint: error: {e}", file=sys.stderr)
         return 2
-    except Exception as e:  # config errors carry file and line in their message
-        if type(e).__name__ in ("ConfigError", "RuleKeyError", "BaselineError"):
-            print(f"aks-backup-lint: error: {e}", file=sys.stderr)
-            return 2
-        raise
 
     from linter import progress
 
@@ -163,7 +67,7 @@ def run_check(args: CheckArgs) -> int:
     finally:
         progress.finish()
     if args.write_baseline is not None:
-        from linter import baseline as baseline_mod  # provided by the integrations work
+        from linter import baseline as baseline_mod
 
         baseline_mod.write(args.write_baseline, report)
         print(f"wrote baseline with {len(report.active)} findings to {args.write_baseline}", file=sys.stderr)
@@ -249,20 +153,61 @@ def explain_rule(key: str, fmt: str) -> int:
     return 0
 
 
-def parse_size(text: str) -> int:
-    """``1048576``, ``512K``, ``10M``, ``1G`` (binary units) to bytes; a usage error otherwise."""
-    raw = text.strip().upper().removesuffix("B").removesuffix("I")
-    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
-    factor = units.get(raw[-1:], 1) if raw else 1
-    number = raw[:-1] if raw[-1:] in units else raw
-    try:
-        value = int(float(number) * factor)
-    except (ValueError, OverflowError):
-        raise UsageError(f"--max-file-size takes a size such as 1048576, 512K or 10M, not {text!r}") from None
-    if value <= 0:
-        raise UsageError(f"--max-file-size must be positive, not {text!r}")
-    return value
-
-
 def _is_summary(line: str) -> bool:
     return " scanned" in line and " in " in line and not line.startswith((" ", "\t")) and ": " not in line
+
+
+def graph_command(paths: list[Path], fmt: str, flags: Flags, output: Path | None) -> int:
+    """``aks-backup-lint graph``: the backup chain of every cluster, with the same options as ``check``."""
+    from linter import diagram
+    from linter.config import ConfigError
+
+    try:
+        if fmt not in diagram.FORMATS:
+            raise UsageError(f"unknown graph format {fmt!r}; choose from {', '.join(diagram.FORMATS)}")
+        options = build_options(flags, paths[0] if paths else Path("."))
+    except (UsageError, ConfigError) as e:
+        print(f"aks-backup-lint: error: {e}", file=sys.stderr)
+        return 2
+    text_out = graph_text(paths, fmt, options)
+    if output is not None:
+        output.write_text(text_out, encoding="utf-8")
+    else:
+        sys.stdout.write(text_out)
+    return 0
+
+
+def graph_text(paths: list[Path], fmt: str = "mermaid", options: Options | None = None) -> str:
+    """The backup chains of ``paths`` (Mermaid or DOT), from the same load and check as ``check``."""
+    from linter import diagram
+    from linter.engine import check, load
+    from policies import load_builtin_rules
+
+    options = options or Options()
+    registry = load_builtin_rules()
+    loaded = load(paths, options)
+    report = check(loaded, options, registry, paths)
+    edge_rules = {r.spec.chain_edge: r.spec.id for r in registry if r.spec.chain_edge}
+    return diagram.render(diagram.chains(loaded.graph, list(report.findings), edge_rules), fmt)
+
+
+def show_config(path: Path, flags: Flags, fmt: str) -> int:
+    """``aks-backup-lint config``: the effective settings, built exactly as ``check`` builds them."""
+    from linter.config import ConfigError
+
+    try:
+        if fmt not in ("yaml", "json"):
+            raise UsageError(f"--format must be yaml or json, not {fmt!r}")
+        data = build_options(flags, path).as_settings()
+    except (UsageError, ConfigError) as e:
+        print(f"aks-backup-lint: error: {e}", file=sys.stderr)
+        return 2
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    import yaml
+
+    header = f"# effective settings ({data['config-file'] or 'no config file found; defaults'})\n"
+    body = {k: v for k, v in data.items() if k != "config-file"}
+    sys.stdout.write(header + yaml.safe_dump(body, sort_keys=False, default_flow_style=False))
+    return 0

@@ -14,21 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from linter import matrix as matrix_mod
+from linter.rules import Registry
+
 CONFIG_NAMES = (".aks-backup-lint.yaml", ".aks-backup-lint.yml")
 PYPROJECT_TABLE = "aks-backup-lint"
-DEFAULTS: dict[str, Any] = {
-    "select": [],
-    "ignore": [],
-    "severity": {},
-    "exclude": [],
-    "per-path-ignores": {},
-    "fail-on": "error",
-    "unknown": "ignore",
-    "matrix": "2025-06",
-    "deployment": {},
-    "cluster-mapping": {},
-    "category": "aks-backup-lint",
-}
 
 
 class ConfigError(ValueError):
@@ -68,7 +58,7 @@ def _has_table(pyproject: Path) -> bool:
     return f"[tool.{PYPROJECT_TABLE}" in text or f'[tool."{PYPROJECT_TABLE}"' in text
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path, registry: Registry) -> dict[str, Any]:
     """Read and validate one config file; returns its settings plus ``config-file``."""
     path = Path(path)
     try:
@@ -79,7 +69,7 @@ def load(path: Path) -> dict[str, Any]:
         data, locate = _load_pyproject(path, text)
     else:
         data, locate = _load_yaml(path, text)
-    _validate(path, data, locate)
+    _validate(path, data, locate, registry)
     settings = dict(data)
     settings["config-file"] = str(path.resolve())
     return settings
@@ -149,7 +139,7 @@ def _load_pyproject(path: Path, text: str) -> tuple[dict[str, Any], Any]:
     return data, locate
 
 
-def _validate(path: Path, data: dict[str, Any], locate: Any) -> None:
+def _validate(path: Path, data: dict[str, Any], locate: Any, registry: Registry) -> None:
     import jsonschema
 
     validator = jsonschema.Draft7Validator(schema())
@@ -171,22 +161,14 @@ def _validate(path: Path, data: dict[str, Any], locate: Any) -> None:
                     path, locate(bad_path), f"unknown setting {extra[0]!r} in {where}; known: {known}"
                 )
         raise ConfigError(path, locate(list(e.absolute_path)), f"{where}: {message}")
-    _validate_semantics(path, data, locate)
+    _validate_semantics(path, data, locate, registry)
 
 
-def _validate_semantics(path: Path, data: dict[str, Any], locate: Any) -> None:
+def _validate_semantics(path: Path, data: dict[str, Any], locate: Any, registry: Registry) -> None:
     """What a JSON schema cannot say: rule keys name real rules, the matrix revision exists."""
-    from linter import matrix as matrix_mod
-    from policies import load_builtin_rules
-
-    registry = load_builtin_rules()
-    ids = [r.spec.id for r in registry]
 
     def known(key: str) -> bool:
-        k = key.strip()
-        return registry.get(k) is not None or (
-            k.upper().startswith("AKSB") and any(i.startswith(k.upper()) for i in ids)
-        )
+        return not registry.unknown_keys([key])
 
     checks: list[tuple[list[Any], str]] = []
     for name in ("select", "ignore"):
@@ -215,46 +197,20 @@ def _validate_semantics(path: Path, data: dict[str, Any], locate: Any) -> None:
         )
 
 
-def normalize(settings: dict[str, Any]) -> dict[str, Any]:
+def normalize(settings: dict[str, Any], registry: Registry) -> dict[str, Any]:
     """Severity keys become rule IDs (the engine looks overrides up by ID)."""
     if not settings.get("severity"):
         return settings
-    from policies import load_builtin_rules
-
-    registry = load_builtin_rules()
     out = dict(settings)
     out["severity"] = {registry.get(k).spec.id: v for k, v in settings["severity"].items()}  # type: ignore[union-attr]
     return out
 
 
-def find_and_load(start: Path, explicit: Path | None = None) -> dict[str, Any]:
+def find_and_load(start: Path, explicit: Path | None, registry: Registry) -> dict[str, Any]:
     """Settings for a scan of ``start``: ``explicit`` if given, else the nearest config, else {}."""
     if explicit is not None:
         if not Path(explicit).is_file():
             raise ConfigError(explicit, None, "no such config file")
-        return normalize(load(Path(explicit)))
+        return normalize(load(Path(explicit), registry), registry)
     found = find(start)
-    return normalize(load(found)) if found else {}
-
-
-def effective(start: Path, explicit: Path | None = None) -> dict[str, Any]:
-    """Defaults overlaid with the config file: what ``config --show`` prints."""
-    from linter import matrix as matrix_mod
-
-    settings = find_and_load(start, explicit)
-    out: dict[str, Any] = {"config-file": settings.get("config-file")}
-    defaults = DEFAULTS | {"matrix": matrix_mod.DEFAULT_REVISION}
-    for key, default in defaults.items():
-        out[key] = settings.get(key, default)
-    return out
-
-
-def show(start: Path, explicit: Path | None = None, fmt: str = "yaml") -> str:
-    data = effective(start, explicit)
-    if fmt == "json":
-        return json.dumps(data, indent=2) + "\n"
-    import yaml
-
-    header = f"# effective settings ({data['config-file'] or 'no config file found; defaults'})\n"
-    body = {k: v for k, v in data.items() if k != "config-file"}
-    return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=False)
+    return normalize(load(found, registry), registry) if found else {}

@@ -7,12 +7,12 @@ which ignores what is not a manifest. Symlinked directories are not followed (no
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from linter.globs import PathFilter
 from linter.stack import ARM, BICEP, KUBERNETES, TERRAFORM
 
 SKIP_DIRS = {
@@ -68,25 +68,19 @@ def classify(path: Path) -> str | None:
     return None
 
 
-def _excluded(path: Path, excludes: list[str]) -> bool:
-    posix = path.as_posix()
-    return any(
-        fnmatch.fnmatch(posix, pat)
-        or fnmatch.fnmatch(path.name, pat)
-        or f"/{pat.strip('/')}/" in f"/{posix}/"
-        for pat in excludes
-    )
+def discover(paths: list[Path], excluded: PathFilter | None = None) -> Discovery:
+    """Walk ``paths``; an explicitly named file brings its directory along for context.
 
-
-def discover(paths: list[Path], excludes: list[str] | None = None) -> Discovery:
-    """Walk ``paths``; an explicitly named file brings its directory along for context."""
-    excludes = excludes or []
+    ``excluded`` paths (``--exclude``, config ``exclude``) are neither scanned nor read; an
+    excluded directory is not entered.
+    """
+    excluded = excluded or PathFilter((), Path.cwd())
     found = Discovery()
     seen: set[Path] = set()
 
     def consider(p: Path) -> None:
         rp = p.resolve()
-        if rp in seen or _excluded(p, excludes):
+        if rp in seen or excluded(p):
             return
         seen.add(rp)
         language = classify(p)
@@ -107,7 +101,11 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> Discovery:
         for root, dirs, files in os.walk(
             given, onerror=lambda e: found.problems.append((Path(e.filename or "?"), e.strerror or str(e)))
         ):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not Path(root, d).is_symlink())
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if d not in SKIP_DIRS and not Path(root, d).is_symlink() and not excluded(Path(root, d))
+            )
             for name in sorted(files):
                 p = Path(root, name)
                 if p.is_symlink() and not p.exists():

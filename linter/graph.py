@@ -91,6 +91,8 @@ class ResourceGraph:
         self._by_id: dict[object, list[Resource]] = defaultdict(list)
         self._links: dict[tuple[int, str], Link] = {}
         self._reverse: dict[tuple[str, str], dict[int, list[Resource]]] = {}
+        #: indexes that ``linter.facts`` derives once per graph (referrers, principals, classes)
+        self.memo: dict[object, object] = {}
         for r in resources:
             self.add(r)
 

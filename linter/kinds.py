@@ -36,9 +36,13 @@ PERSISTENT_VOLUME_CLAIM = "persistent_volume_claim"
 HELM_RELEASE = "helm_release"
 K8S_OBJECT = "k8s_object"
 NAMESPACE = "namespace"
+#: something that may create resources out of sight: a remote module, an ARM template deployment
+#: by link, an azapi resource of unknown type, a provisioner running the Azure CLI
+UNRESOLVED_MODULE = "unresolved_module"
 
-#: kind -> {attribute: meaning}. Attributes not listed are adapter-private and must not be read
-#: by policies. ``ref:`` entries live in ``Resource.refs`` and become edges of the same name.
+#: kind -> {attribute: meaning}: every attribute an adapter sets is listed here (a test checks the
+#: output of every adapter on every fixture). ``ref:`` entries live in ``Resource.refs`` and
+#: become edges of the same name.
 ATTRIBUTES: dict[str, dict[str, str]] = {
     CLUSTER: {
         "name": "cluster name",
@@ -71,6 +75,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "principal_id": "Symbol/str: system-assigned principal id",
         "redundancy": "GeoRedundant | LocallyRedundant | ZoneRedundant",
         "cross_region_restore": "bool (ARM crossRegionRestoreSettings.state Enabled -> True)",
+        "datastore_type": "VaultStore | OperationalStore | ArchiveStore (the vault's storage setting)",
     },
     BACKUP_POLICY: {
         "name": "policy name",
@@ -79,6 +84,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "data_store_types": "list of data store types used by lifecycles (source and copy targets)",
         "uses_vault_store": "bool: any lifecycle source or copy target is VaultStore",
         "ref:vault": "the vault the policy lives in",
+        "vault_name": "azurerm vault_name: the vault, linked by name (linter.link BY_NAME)",
+        "vault_resource_group": "azurerm resource_group_name of the policy's vault",
     },
     BACKUP_INSTANCE: {
         "name": "instance name",
@@ -89,6 +96,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "snapshot_resource_group": "snapshot resource group name or id",
         "kubernetes_parameters": "bool: the policy parameters hold KubernetesClusterBackupDatasourceParameters "
         "(ARM/azapi; not set by azurerm, which always sends them)",
+        "backup_datasource_parameters": "dict: the KubernetesClusterBackupDatasourceParameters object (ARM/azapi)",
         "ref:vault": "vault",
         "ref:cluster": "protected cluster",
         "ref:policy": "backup policy",
@@ -96,6 +104,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
     EXTENSION: {
         "name": "extension name",
         "extension_type": "e.g. microsoft.dataprotection.kubernetes",
+        "release_train": "stable | preview ...",
         "is_backup": "bool: extension_type is the data-protection extension",
         "bucket": "configuration.backupStorageLocation.bucket",
         "storage_account_name": "configuration.backupStorageLocation.config.storageAccount",
@@ -109,6 +118,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "ref:cluster": "the cluster it is installed on",
     },
     TRUSTED_ACCESS: {
+        "name": "binding name",
         "roles": "list of role strings",
         "ref:cluster": "cluster",
         "ref:source": "source resource (the vault)",
@@ -126,7 +136,11 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "resource_access_rules": "list of resource ids (private_link_access.endpoint_resource_id / "
         "networkAcls.resourceAccessRules[].resourceId)",
     },
-    BLOB_CONTAINER: {"name": "container name", "ref:storage_account": "account"},
+    BLOB_CONTAINER: {
+        "name": "container name",
+        "storage_account_name": "the account it is in, by name (linked by name when no id reference)",
+        "ref:storage_account": "account",
+    },
     STORAGE_BLOB: {
         "name": "blob name",
         "container_name": "the blob container it is written to",
@@ -136,6 +150,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
     ROLE_ASSIGNMENT: {
         "role": "built-in role name or role definition id",
         "principal_id": "principal (Symbol/str)",
+        "principal_type": "ServicePrincipal | User | Group ...",
         "ref:scope": "scope resource",
     },
     PRIVATE_ENDPOINT: {
@@ -160,7 +175,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "volume_binding_mode": "Immediate | WaitForFirstConsumer",
         "labels": "dict",
         "annotations": "dict",
-        "ref:cluster": "the cluster it is deployed to (linter.k8s.link)",
+        "ref:cluster": "the cluster it is deployed to (linter.link_kubernetes)",
     },
     PERSISTENT_VOLUME: {
         "name": "metadata.name",
@@ -203,6 +218,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "ref:cluster": "cluster",
     },
     NAMESPACE: {"name": "metadata.name", "labels": "dict", "annotations": "dict", "ref:cluster": "cluster"},
+    UNRESOLVED_MODULE: {"reason": "why its content cannot be read (names the source or command)"},
 }
 
 #: The data-protection extension type (compared case-insensitively; iac-mapping §1.3).

@@ -7,11 +7,11 @@ names its vault).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from collections.abc import Mapping
 
 from linter import kinds
 from linter.graph import Link, Resource, ResourceGraph, resolve_reference
+from linter.link_kubernetes import link_kubernetes
 from linter.model import ABSENT, Known, Symbol, Unknown, Value
 
 #: (kind, edge) -> kind of the target (None: any kind)
@@ -43,7 +43,7 @@ BY_NAME = (
 )
 
 
-def link(graph: ResourceGraph, options: dict[str, Any] | None = None) -> None:
+def link(graph: ResourceGraph, cluster_mapping: Mapping[str, str] | None = None) -> None:
     for resource in graph.resources:
         for edge, value in resource.refs.items():
             target_kind = EDGES.get((resource.kind, edge))
@@ -59,7 +59,7 @@ def link(graph: ResourceGraph, options: dict[str, Any] | None = None) -> None:
                 continue
             found = by_name(graph, resource, name_attr, rg_attr, target_kind, index)
             graph.set_link(resource, edge, same_stack_first(resource, found))
-    _link_kubernetes(graph, options or {})
+    link_kubernetes(graph, cluster_mapping or {})
 
 
 def same_stack_first(resource: Resource, found: Link) -> Link:
@@ -169,14 +169,3 @@ def _different_strings(a: Value, b: Value) -> bool:
         and isinstance(b.value, str)
         and a.value.lower() != b.value.lower()
     )
-
-
-def _link_kubernetes(graph: ResourceGraph, options: dict[str, Any]) -> None:
-    """Kubernetes objects to clusters (owned by the Kubernetes front end, loaded if present)."""
-    try:
-        module = importlib.import_module("linter.k8s.link")
-    except ModuleNotFoundError:
-        return
-    fn = getattr(module, "link", None)
-    if fn is not None:
-        fn(graph, options.get("cluster_mapping") or {})

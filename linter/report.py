@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.model import Finding, Severity, Span
+from linter.rules import RuleSpec
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Report:
     notifications: list[Notification] = field(default_factory=list)
     category: str = "aks-backup-lint"  # SARIF automationDetails.id prefix
     tool_error: bool = False  # a rule crashed (AKSB900): exit code 2
+    rules: list[RuleSpec] = field(default_factory=list)  # metadata of every registered rule (SARIF)
 
     @property
     def active(self) -> list[Finding]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from linter.matrix import Matrix as MatrixRevision
 from linter.model import Finding, RelatedLocation, Severity, Span, Unknown, Value
 
 ARTICLE_URL = (
@@ -32,6 +33,10 @@ OPTIONAL_SECTIONS = ("Options", "Known limitations")
 _ID = re.compile(r"^AKSB\d{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _BANNED_SLUG_PREFIXES = ("use-", "consider-", "ensure-")
+#: a rule key that is an ID prefix: ``AKSB``, ``AKSB2``, ``AKSB30``, ``AKSB301``
+_ID_PREFIX = re.compile(r"^AKSB\d{0,3}$", re.IGNORECASE)
+#: the edges of ``aks-backup-lint graph`` a rule may label (``RuleSpec.chain_edge``)
+CHAIN_EDGES = ("extension", "trusted_access", "role_assignment", "policy")
 
 
 class RuleSpecError(ValueError):
@@ -48,9 +53,11 @@ class Citation:
 
 @dataclass(frozen=True)
 class RuleSpec:
+    """Everything known about a rule, declared once in its module (style conventions 2 and 3)."""
+
     id: str
     slug: str
-    severity: Severity
+    severity: Severity  # the default severity (SARIF defaultConfiguration)
     summary: str  # one line: what fails
     kinds: tuple[str, ...]
     languages: tuple[str, ...]
@@ -60,8 +67,26 @@ class RuleSpec:
     doc: str = ""
     precision: str = "high"
     tags: tuple[str, ...] = ()
+    #: every severity the rule may report (AKSB001: error, warning or note); includes ``severity``
+    severities: tuple[Severity, ...] = ()
+    #: the linter's own diagnostics (AKSB000, AKSB9xx) are produced by the pipeline, not by ``check``
+    diagnostic: bool = False
+    #: False for findings a suppression must not hide (problems with suppressions themselves)
+    suppressible: bool = True
+    #: what the rule decides under a matrix revision (``explain`` shows it where revisions differ)
+    revision_verdict: Callable[[MatrixRevision], str] | None = None
+    #: the backup-chain edge that ``aks-backup-lint graph`` labels with this rule's ID
+    chain_edge: str | None = None
 
     def __post_init__(self) -> None:
+        if not self.severities:
+            object.__setattr__(self, "severities", (self.severity,))
+        if self.severity not in self.severities:
+            raise RuleSpecError(f"{self.id}: default severity {self.severity.value} not in its severities")
+        if not self.languages and not self.diagnostic:
+            raise RuleSpecError(f"{self.id}: a rule must name the languages it applies to")
+        if self.chain_edge is not None and self.chain_edge not in CHAIN_EDGES:
+            raise RuleSpecError(f"{self.id}: chain_edge {self.chain_edge!r} is not one of {CHAIN_EDGES}")
         if not _ID.match(self.id):
             raise RuleSpecError(f"{self.id}: rule id must match AKSBnnn")
         if not _SLUG.match(self.slug) or self.slug.startswith(_BANNED_SLUG_PREFIXES):
@@ -142,7 +167,13 @@ class Registry:
         self._by_slug[spec.slug] = rule
 
     def get(self, key: str) -> Rule | None:
-        return self._by_id.get(key.upper()) or self._by_slug.get(key.lower())
+        """The rule with this exact ID or slug."""
+        k = key.strip()
+        return self._by_id.get(k.upper()) or self._by_slug.get(k.lower())
+
+    def unknown_keys(self, keys: Sequence[str]) -> list[str]:
+        """The keys (IDs, ID prefixes, slugs) that match no rule: users are told, never ignored."""
+        return [k for k in keys if not any(key_matches(k, r.spec.id, r.spec.slug) for r in self)]
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(sorted(self._by_id.values(), key=lambda r: r.spec.id))
@@ -157,6 +188,21 @@ class Registry:
 REGISTRY = Registry()
 
 
+def key_matches(key: str, rule_id: str, slug: str) -> bool:
+    """A user's rule key (exact slug, or an ID or ID prefix such as ``AKSB2``) names this rule."""
+    k = key.strip()
+    if k.lower() == slug:
+        return True
+    return bool(_ID_PREFIX.match(k)) and rule_id.startswith(k.upper())
+
+
+def selected(rule_id: str, slug: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """``--select``/``--ignore`` (and their config keys): selected unless ignored."""
+    if select and not any(key_matches(k, rule_id, slug) for k in select):
+        return False
+    return not any(key_matches(k, rule_id, slug) for k in ignore)
+
+
 def rule(
     *,
     id: str,
@@ -164,12 +210,17 @@ def rule(
     severity: Severity,
     summary: str,
     kinds: Sequence[str],
-    languages: Sequence[str] = LANGUAGES,
+    languages: Sequence[str],
     cite: Citation | None,
     since: str = "0.1.0",
     status: str = "stable",
     precision: str = "high",
     tags: Sequence[str] = (),
+    severities: Sequence[Severity] = (),
+    diagnostic: bool = False,
+    suppressible: bool = True,
+    revision_verdict: Callable[[MatrixRevision], str] | None = None,
+    chain_edge: str | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
     """Declare a rule; its documentation is the docstring of the module defining ``fn``."""
 
@@ -188,6 +239,11 @@ def rule(
             doc=(module.__doc__ if module else "") or "",
             precision=precision,
             tags=tuple(tags),
+            severities=tuple(severities),
+            diagnostic=diagnostic,
+            suppressible=suppressible,
+            revision_verdict=revision_verdict,
+            chain_edge=chain_edge,
         )
         REGISTRY.add(Rule(spec, fn))
         fn.spec = spec  # type: ignore[attr-defined]
@@ -201,7 +257,7 @@ class RuleContext:
     """What a rule may read besides the graph: its spec, options and the matrix revision."""
 
     spec: RuleSpec
-    matrix: Any  # linter.matrix.Matrix
+    matrix: MatrixRevision
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def finding(
@@ -215,6 +271,10 @@ class RuleContext:
         severity: Severity | None = None,
     ) -> Finding:
         """A finding at ``attribute`` of ``resource`` (its value's span, else the resource header)."""
+        if severity is not None and severity not in self.spec.severities:
+            raise RuleSpecError(
+                f"{self.spec.id} reported {severity.value}, not among its declared severities"
+            )
         where = span or (resource.span_of(attribute) if attribute else resource.span)
         value = resource.attrs.get(attribute, resource.refs.get(attribute)) if attribute else None
         via = tuple(getattr(value, "via", ()) or ())

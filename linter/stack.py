@@ -1,11 +1,18 @@
-"""Stacks: the unit a front end loads (a Terraform module dir, an ARM template, a manifest set).
+"""The contract between the engine and each language front end.
 
-Every language front end exposes ``load(stack: Stack, ctx: LoadContext) -> StackResult``; the
-engine never looks inside a language. Spans carry absolute POSIX paths; reporters relativise them.
+Every front end (``linter.terraform``, ``linter.arm``, ``linter.bicep``, ``linter.k8s``) exposes
+``load(files: list[Path], ctx: LoadContext) -> StackResult``. ``files`` are exactly the files
+discovery classified as that language (excludes already applied); the front end groups them into
+stacks itself (a Terraform module directory with its variable files and local modules, an ARM
+template with its parameter file, a Bicep file with its modules, a manifest set). When it must
+read a file it was not given (a local module outside the scanned paths, a Bicep module), it lists
+directories through ``LoadContext.files_in``, which honours the same excludes. The engine never
+looks inside a language. Spans carry absolute paths; reporters relativise them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,16 +27,6 @@ KUBERNETES = "kubernetes"
 
 
 @dataclass
-class Stack:
-    """Files that are evaluated together."""
-
-    language: str
-    root: Path  # module directory, template file, or manifest directory
-    files: list[Path] = field(default_factory=list)
-    extra: dict[str, object] = field(default_factory=dict)  # parameter files, var files, chart info
-
-
-@dataclass
 class LoadContext:
     """Options that front ends need; filled from the CLI and the config file."""
 
@@ -37,6 +34,16 @@ class LoadContext:
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM --param-file TEMPLATE=PARAMS
     deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId, ...
     max_file_bytes: int = 10 * 1024 * 1024
+    hcl_parser: str = "tree-sitter"  # Terraform: "tree-sitter" or "python-hcl2" (options.HCL_PARSERS)
+    #: the scan's excludes (``--exclude``, config ``exclude``): an excluded path is never read
+    excluded: Callable[[Path], bool] = field(default=lambda path: False)
+
+    def files_in(self, directory: Path, *patterns: str) -> list[Path]:
+        """The files of ``directory`` matching any glob in ``patterns``, sorted, excludes dropped."""
+        if not directory.is_dir():
+            return []
+        found = {p for pattern in patterns for p in directory.glob(pattern) if p.is_file()}
+        return sorted(p for p in found if not self.excluded(p))
 
 
 @dataclass

@@ -22,14 +22,18 @@ from the front ends as ``InlineSuppression`` records.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from linter.baseline import apply_baseline
 from linter.comments import HCL, SourceInfo, language_of, scan
+from linter.globs import path_matches
 from linter.model import Finding, Severity, Span, Suppression
+from linter.options import Options
+from linter.rules import Registry, key_matches, selected
 from linter.stack import InlineSuppression
 
 MARKER = re.compile(r"aks-backup-lint\s*:\s*(?P<verb>[a-z-]+)?")
@@ -37,7 +41,6 @@ DIRECTIVE = re.compile(r"aks-backup-lint\s*:\s*ignore\s*\[(?P<ids>[^\]]*)\](?P<r
 UNTIL = re.compile(r"(?:^|\s)until\s*=\s*(?P<date>\S+)")
 _HCL_MODULE = re.compile(r'^\s*module\s+"(?P<name>[^"]+)"')
 _BICEP_MODULE = re.compile(r"^\s*module\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s")
-NEVER_SUPPRESSED = ("AKSB901",)  # a suppression cannot hide the problems with suppressions
 
 
 @dataclass
@@ -83,20 +86,14 @@ def _diag(message: str, span: Span) -> Finding:
 class _Resolver:
     """Rule IDs or slugs in a suppression -> rule IDs; unknown names are reported."""
 
-    def __init__(self, known_ids: Iterable[str] | None) -> None:
-        if known_ids is None:
-            from policies import load_builtin_rules
-
-            registry = load_builtin_rules()
-            self.by_key = {r.spec.id: r.spec.id for r in registry} | {
-                r.spec.slug: r.spec.id for r in registry
-            }
-        else:
-            self.by_key = {i: i for i in known_ids}
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        #: findings a suppression must not hide (``RuleSpec.suppressible``: AKSB901)
+        self.never = frozenset(r.spec.id for r in registry if not r.spec.suppressible)
 
     def resolve(self, key: str) -> str | None:
-        k = key.strip()
-        return self.by_key.get(k.upper()) or self.by_key.get(k.lower())
+        found = self.registry.get(key)
+        return found.spec.id if found is not None else None
 
 
 def parse_comment(
@@ -128,7 +125,7 @@ def _entry(
         rule_id = resolver.resolve(key)
         if rule_id is None:
             diags.append(_diag(f"suppression names unknown rule {key!r}", span))
-        elif rule_id in NEVER_SUPPRESSED:
+        elif rule_id in resolver.never:
             diags.append(
                 _diag(f"{rule_id} cannot be suppressed; fix the suppression it reports instead", span)
             )
@@ -259,24 +256,20 @@ def record_entries(
 
 def apply(
     findings: list[Finding],
-    suppressions: Sequence[InlineSuppression] = (),
-    options: Any = None,
+    suppressions: Sequence[InlineSuppression],
+    options: Options,
+    registry: Registry,
     *,
     files: Iterable[str] = (),
     today: dt.date | None = None,
-    known_ids: Iterable[str] | None = None,
-    report_unused: bool | None = None,
 ) -> list[Finding]:
     """Mark suppressed findings and add AKSB901 diagnostics; returns the new finding list.
 
-    ``options`` is ``linter.engine.Options``; its ``extra`` may hold ``report_unused_suppressions``
-    (bool), ``baseline`` (path), ``per_path_ignores`` (glob -> rule keys) and ``config_dir``.
-    ``files`` adds files to read comments from (unused-suppression checks need every file);
-    ``report_unused`` overrides ``extra["report_unused_suppressions"]``.
+    ``files`` adds files to read comments from (unused-suppression checks need every file).
+    Config per-path ignores and the baseline come from ``options``.
     """
-    extra: dict[str, Any] = dict(getattr(options, "extra", None) or {})
     today = today or dt.date.today()
-    resolver = _Resolver(known_ids)
+    resolver = _Resolver(registry)
     finding_files = {f.span.file for f in findings}
     entries, diags = comment_entries(finding_files | set(files), resolver, today)
     record_list, record_diags = record_entries(suppressions, resolver, today)
@@ -284,7 +277,7 @@ def apply(
     diags += record_diags
 
     for f in findings:
-        if f.suppression is not None or f.rule_id in NEVER_SUPPRESSED:
+        if f.suppression is not None or f.rule_id in resolver.never:
             continue
         for entry in entries:
             if entry.covers(f):
@@ -292,34 +285,23 @@ def apply(
                 f.suppression = Suppression("inSource", entry.reason, entry.span)
                 break
 
-    settings = extra.get("settings") or {}
-    config_dir = extra.get("config_dir") or (
-        Path(settings["config-file"]).parent if settings.get("config-file") else None
-    )
-    _apply_per_path_ignores(findings, extra.get("per_path_ignores") or {}, config_dir, resolver)
-    if extra.get("baseline"):
-        from linter.baseline import apply_baseline
+    _apply_per_path_ignores(findings, options.per_path_ignores, options.config_dir, resolver)
+    if options.baseline is not None:
+        apply_baseline(findings, options.baseline)
 
-        apply_baseline(findings, Path(extra["baseline"]))
-
-    if report_unused if report_unused is not None else extra.get("report_unused_suppressions"):
+    if options.report_unused_suppressions:
         for entry in entries:
             for rule_id in entry.rule_ids:
                 if rule_id not in entry.used:
                     diags.append(_diag(f"suppression of {rule_id} suppresses nothing; remove it", entry.span))
-    diags = _select(diags, options)
-    return findings + diags
+    return findings + _select(diags, options)
 
 
-def _select(diags: list[Finding], options: Any) -> list[Finding]:
+def _select(diags: list[Finding], options: Options) -> list[Finding]:
     """AKSB901 honours --select/--ignore and severity overrides like every rule."""
-    if options is None or not diags:
-        return diags
-    from linter.engine import rule_selected
-
-    if not rule_selected("AKSB901", "invalid-suppression", list(options.select), list(options.ignore)):
+    if not diags or not selected("AKSB901", "invalid-suppression", options.select, options.ignore):
         return []
-    override = (getattr(options, "severity", None) or {}).get("AKSB901")
+    override = options.severity.get("AKSB901")
     if override:
         for d in diags:
             d.severity = Severity(override)
@@ -333,46 +315,14 @@ def _select(diags: list[Finding], options: Any) -> list[Finding]:
     return out
 
 
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """``**`` crosses directories, ``*`` and ``?`` do not; a pattern without ``/`` matches names."""
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out += "(?:.*/)?"
-            i += 3
-        elif pattern.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif pattern[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif pattern[i] == "?":
-            out += "[^/]"
-            i += 1
-        else:
-            out += re.escape(pattern[i])
-            i += 1
-    if "/" not in pattern.rstrip("/"):
-        out = "(?:.*/)?" + out
-    if pattern.endswith("/"):
-        out += ".*"
-    return re.compile(out + "(?:/.*)?$")
-
-
-def path_matches(path: str, pattern: str) -> bool:
-    return bool(glob_to_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern).match(path))
-
-
 def _apply_per_path_ignores(
-    findings: list[Finding], per_path: dict[str, list[str]], config_dir: Any, resolver: _Resolver
+    findings: list[Finding], per_path: dict[str, list[str]], config_dir: Path | None, resolver: _Resolver
 ) -> None:
     if not per_path:
         return
-    import os
-
-    base = Path(config_dir) if config_dir else Path.cwd()
+    base = config_dir or Path.cwd()
     for f in findings:
-        if f.suppression is not None or f.rule_id in NEVER_SUPPRESSED:
+        if f.suppression is not None or f.rule_id in resolver.never:
             continue
         rel = Path(os.path.relpath(f.span.file, base)).as_posix()
         for pattern, keys in per_path.items():
@@ -382,36 +332,4 @@ def _apply_per_path_ignores(
 
 
 def _key_matches(key: str, finding: Finding, resolver: _Resolver) -> bool:
-    k = key.strip()
-    return finding.rule_id.startswith(k.upper()) or resolver.resolve(k) == finding.rule_id
-
-
-def from_arm_metadata(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:
-    """Records for an ARM resource's ``metadata`` (JSON has no comments), for the ARM front end.
-
-    Accepted shapes, under ``"aks-backup-lint": {"ignore": ...}``::
-
-        {"AKSB102": "reason until=2027-01-31"}
-        {"AKSB102": {"reason": "...", "until": "2027-01-31"}}
-
-    Validation (reason, known ID, expiry) happens in ``apply`` like for comments; a value of the
-    wrong shape becomes a record without a reason, so it is reported rather than ignored.
-    """
-    if not isinstance(metadata, dict):
-        return []
-    ours = metadata.get("aks-backup-lint")
-    ignore = ours.get("ignore") if isinstance(ours, dict) else None
-    if not isinstance(ignore, dict):
-        return []
-    out = []
-    for key, value in ignore.items():
-        reason, until = "", ""
-        if isinstance(value, str):
-            reason = value
-        elif isinstance(value, dict):
-            reason = str(value.get("reason") or "")
-            until = str(value.get("until") or "")
-        out.append(
-            InlineSuppression(span, (str(key),), reason, until=until, scope="resource", address=address)
-        )
-    return out
+    return key_matches(key, finding.rule_id, finding.slug)

@@ -2,7 +2,7 @@
 """Regenerate docs/rules/*.md, docs/rules/README.md and docs/schemas/*.json from the code.
 
 Run after adding or changing a rule: ``python scripts/gen_docs.py`` (same as
-``python -m linter.explain --write-docs docs/rules``). ``--check`` exits 1 when the tree differs.
+``python -m linter.docs --write-docs docs/rules``). ``--check`` exits 1 when the tree differs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from linter.explain import stale_docs, write_docs  # noqa: E402
+from linter.docs import stale_docs, write_docs  # noqa: E402
 
 if __name__ == "__main__":
     target = ROOT / "docs" / "rules"

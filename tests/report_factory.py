@@ -10,6 +10,9 @@ from pathlib import Path
 
 from linter.model import Finding, RelatedLocation, Severity, Span, Suppression
 from linter.report import Notification, Report
+from policies import load_builtin_rules
+
+RULES = [r.spec for r in load_builtin_rules()]
 
 MAIN_TF = """\
 resource "azurerm_kubernetes_cluster" "aks" {
@@ -118,8 +121,9 @@ def make_report(root: Path, *, cwd: Path | None = None, category: str = "aks-bac
         repo_root=root,
         notifications=[Notification("warning", "infra/huge.tf: skipped, larger than 10 MiB")],
         category=category,
+        rules=RULES,
     )
 
 
 def empty_report(root: Path) -> Report:
-    return Report(findings=[], files_scanned=0, duration=0.0, cwd=root, repo_root=None)
+    return Report(findings=[], files_scanned=0, duration=0.0, cwd=root, repo_root=None, rules=RULES)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from linter.arm import load
-from linter.stack import LoadContext, Stack
+from linter.stack import LoadContext
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "arm"
 
@@ -26,7 +26,7 @@ def test_every_corpus_template_loads(capsys: pytest.CaptureFixture[str]) -> None
     errors: Counter[str] = Counter()
     for batch in range(0, len(files), 100):  # the engine hands all files at once; batches keep memory flat
         chunk = files[batch : batch + 100]
-        result = load(Stack("arm", CORPUS, chunk), LoadContext())
+        result = load(chunk, LoadContext())
         resources += len(result.resources)
         for d in result.diagnostics:
             assert d.rule_id == "AKSB000"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from expectations import FIXTURES
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.options import Options
 
 
 def _region_template(tmp_path: Path, metadata: dict | None = None) -> Path:

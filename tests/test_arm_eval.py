@@ -16,7 +16,7 @@ from linter.arm.values import Unk
 from linter.graph import Resource, ResourceGraph
 from linter.link import link
 from linter.model import Known, Symbol, Unknown
-from linter.stack import LoadContext, Stack
+from linter.stack import LoadContext
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 
@@ -48,7 +48,7 @@ def load_docs(tmp_path: Path, files: dict[str, Any], ctx: LoadContext | None = N
         p = tmp_path / name
         p.write_text(json.dumps(doc, indent=2) if not isinstance(doc, str) else doc)
         paths.append(p)
-    result = load(Stack("arm", tmp_path, paths), ctx or LoadContext())
+    result = load(paths, ctx or LoadContext())
     assert not result.diagnostics, [d.message for d in result.diagnostics]
     return result.resources
 
@@ -245,7 +245,7 @@ def test_explicit_param_file_option(tmp_path: Path) -> None:
     (other / "prod.json").write_text(json.dumps({"parameters": {"location": {"value": "westus3"}}}))
     (tmp_path / "main.json").write_text(json.dumps(doc))
     ctx = LoadContext(param_files={tmp_path / "main.json": other / "prod.json"})
-    result = load(Stack("arm", tmp_path, [tmp_path / "main.json"]), ctx)
+    result = load([tmp_path / "main.json"], ctx)
     (v,) = of_kind(result.resources, kinds.BACKUP_VAULT)
     assert v.attr("location").value == "westus3"  # type: ignore[union-attr]
 
@@ -424,7 +424,7 @@ def test_metadata_suppression_record(tmp_path: Path) -> None:
         "metadata": {"aks-backup-lint": {"ignore": {"AKSB102": "DR copy lives elsewhere"}}},
     }
     (tmp_path / "main.json").write_text(json.dumps(template([storage]), indent=2))
-    result = load(Stack("arm", tmp_path, [tmp_path / "main.json"]), LoadContext())
+    result = load([tmp_path / "main.json"], LoadContext())
     (s,) = result.suppressions
     assert s.rule_ids == ("AKSB102",) and s.reason == "DR copy lives elsewhere"
     assert s.scope == "resource" and s.address == result.resources[0].address
@@ -434,7 +434,7 @@ def test_bad_files_become_one_parse_error_each(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text('{"$schema": "' + SCHEMA + '", "resources": [1 2]}')
     (tmp_path / "b.json").write_bytes(b'{"$schema": "deploymentTemplate.json", "x": "\xff"}')
     (tmp_path / "c.json").write_text("[1]")
-    result = load(Stack("arm", tmp_path, sorted(tmp_path.iterdir())), LoadContext())
+    result = load(sorted(tmp_path.iterdir()), LoadContext())
     assert sorted((Path(d.span.file).name, d.rule_id) for d in result.diagnostics) == [
         ("a.json", "AKSB000"),
         ("b.json", "AKSB000"),
@@ -446,7 +446,7 @@ def test_bad_files_become_one_parse_error_each(tmp_path: Path) -> None:
 def test_oversized_file_is_skipped_with_a_parse_error(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     path.write_text(json.dumps(template([vault()] * 50)))
-    result = load(Stack("arm", tmp_path, [path]), LoadContext(max_file_bytes=1000))
+    result = load([path], LoadContext(max_file_bytes=1000))
     (diag,) = result.diagnostics
     assert diag.rule_id == "AKSB000" and "limit" in diag.message
     assert result.resources == []

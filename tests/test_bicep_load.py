@@ -8,10 +8,11 @@ from pathlib import Path
 
 from linter import kinds
 from linter.bicep import load
-from linter.engine import Options, run
+from linter.engine import run
 from linter.graph import Resource
 from linter.model import Known, Symbol, Unknown
-from linter.stack import LoadContext, Stack
+from linter.options import Options
+from linter.stack import LoadContext
 
 
 def load_files(tmp_path: Path, files: dict[str, str], ctx: LoadContext | None = None):  # type: ignore[no-untyped-def]
@@ -21,7 +22,7 @@ def load_files(tmp_path: Path, files: dict[str, str], ctx: LoadContext | None = 
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
         paths.append(p)
-    return load(Stack("bicep", tmp_path, paths), ctx or LoadContext())
+    return load(paths, ctx or LoadContext())
 
 
 def only(resources: list[Resource], kind: str) -> Resource:
@@ -202,7 +203,7 @@ def test_unsupported_syntax_is_one_parse_error_and_the_rest_goes_on(tmp_path: Pa
 def test_bad_bytes_and_empty_files(tmp_path: Path) -> None:
     (tmp_path / "bin.bicep").write_bytes(b"\x00\x01\x02")
     (tmp_path / "empty.bicep").write_text("")
-    result = load(Stack("bicep", tmp_path, sorted(tmp_path.iterdir())), LoadContext())
+    result = load(sorted(tmp_path.iterdir()), LoadContext())
     assert [Path(d.span.file).name for d in result.diagnostics] == ["bin.bicep"]
 
 
@@ -372,7 +373,7 @@ def test_warm_cache_gives_the_same_resources(tmp_path: Path, monkeypatch) -> Non
     files = sorted(p for p in src.rglob("*") if p.is_file())
 
     def snapshot() -> list[tuple[str, str, str]]:
-        result = load(Stack("bicep", src, files), LoadContext())
+        result = load(files, LoadContext())
         assert not result.diagnostics
         return sorted((r.kind, r.address, repr(sorted(r.attrs.items()))) for r in result.resources)
 

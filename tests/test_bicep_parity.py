@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from expectations import FIXTURES
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.options import Options
 
 TERRAFORM_ONLY = {"AKSB001", "AKSB002", "AKSB003"}
 #: the core issue's scenarios, written to be the same infrastructure in every language

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from linter import cache, parallel
+from linter.stack import LoadContext
 from linter.terraform.loader import TerraformLoader
 
 TF = 'resource "azurerm_resource_group" "rg{i}" {{\n  name     = "rg-{i}"\n  location = "westeurope"\n}}\n'
@@ -90,7 +91,7 @@ def tf_dir(tmp_path: Path, n: int) -> list[Path]:
 
 
 def loaded(files: list[Path]) -> tuple[object, ...]:
-    loader = TerraformLoader()
+    loader = TerraformLoader(LoadContext())
     loader.prefetch(files)
     return loader._files, loader.diagnostics, sorted(loader.files_read)
 

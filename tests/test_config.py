@@ -11,7 +11,23 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from linter.config import ConfigError, effective, find, find_and_load, load, schema, show
+from linter.commands import show_config
+from linter.config import ConfigError, find, schema
+from linter.config import find_and_load as _find_and_load
+from linter.config import load as _load
+from linter.options import Flags, build_options
+from policies import load_builtin_rules
+
+REGISTRY = load_builtin_rules()
+
+
+def find_and_load(start, explicit=None):  # type: ignore[no-untyped-def]
+    return _find_and_load(start, explicit, REGISTRY)
+
+
+def load(path):  # type: ignore[no-untyped-def]
+    return _load(path, REGISTRY)
+
 
 GOOD = """\
 select: [AKSB1, AKSB2, storage-account-premium]
@@ -43,7 +59,7 @@ def test_schema_is_valid_and_published() -> None:
     jsonschema.Draft7Validator.check_schema(schema())
     shipped = resources.files("linter").joinpath("schemas/config.schema.json").read_text("utf-8")
     docs = Path(__file__).resolve().parents[1] / "docs/schemas/config.schema.json"
-    assert docs.read_text() == shipped, "run: python -m linter.explain --write-docs docs/rules"
+    assert docs.read_text() == shipped, "run: python -m linter.docs --write-docs docs/rules"
 
 
 def test_found_upward_from_the_scanned_path(tmp_path: Path) -> None:
@@ -113,13 +129,15 @@ def test_explicit_missing_config(tmp_path: Path) -> None:
         find_and_load(tmp_path, tmp_path / "nope.yaml")
 
 
-def test_effective_settings_and_show(tmp_path: Path) -> None:
+def test_effective_settings_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path / ".aks-backup-lint.yaml", "fail-on: warning\n")
-    eff = effective(tmp_path)
+    eff = build_options(Flags(), tmp_path).as_settings()
     assert eff["fail-on"] == "warning" and eff["unknown"] == "ignore" and eff["select"] == []
-    text = show(tmp_path)
+    assert show_config(tmp_path, Flags(), "yaml") == 0
+    text = capsys.readouterr().out
     assert text.startswith("# effective settings (") and "fail-on: warning" in text
-    assert json.loads(show(tmp_path, fmt="json"))["category"] == "aks-backup-lint"
+    assert show_config(tmp_path, Flags(), "json") == 0
+    assert json.loads(capsys.readouterr().out)["category"] == "aks-backup-lint"
 
 
 def test_empty_config_is_valid(tmp_path: Path) -> None:

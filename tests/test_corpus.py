@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from linter.discover import classify
-from linter.engine import Options, run
+from linter.engine import run
+from linter.options import Options
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -80,7 +81,7 @@ def check_report(report, files: list[Path]) -> None:  # type: ignore[no-untyped-
 def test_whole_corpus_scans_without_crash() -> None:
     files = corpus_files()
     assert len(files) > 3000
-    report = run([CORPUS], Options(extra={"no_cache": True}))
+    report = run([CORPUS], Options(use_cache=False))
     assert report.files_scanned > 3000
     check_report(report, files)
 
@@ -94,7 +95,7 @@ def test_truncated_corpus_files_are_one_parse_error_each(tmp_path: Path) -> None
         target.parent.mkdir(parents=True)
         target.write_bytes(data[: max(len(data) // 2, 1)])
         copies.append(target)
-    report = run([tmp_path], Options(extra={"no_cache": True}))
+    report = run([tmp_path], Options(use_cache=False))
     check_report(report, copies)
     broken = sum(1 for f in report.findings if f.rule_id == "AKSB000")
     assert broken > len(sample) // 4, "truncation should break many files"

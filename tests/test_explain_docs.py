@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.explain import render, stale_docs
+from linter.docs import stale_docs
+from linter.explain import render
 from linter.rules import REQUIRED_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ def test_generated_docs_are_up_to_date(registry) -> None:  # type: ignore[no-unt
         "docs/rules and docs/schemas are generated from the rules and schemas; they differ: "
         + ", ".join(problems)
         + ". Regenerate them with `python scripts/gen_docs.py` (or "
-        "`python -m linter.explain --write-docs docs/rules`) and commit the result; do not edit them by hand."
+        "`python -m linter.docs --write-docs docs/rules`) and commit the result; do not edit them by hand."
     )
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from expectations import FIXTURES, actual, compare, expected_under, scenario_dirs
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.options import Options
 
 
 @pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import Options, run
+from linter.engine import run
+from linter.options import Options
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD_TF = 'resource "azurerm_resource_group" "rg" {\n  name     = "rg"\n  location = "westeurope"\n}\n'
 
 
 def scan(root: Path, **options: object):  # type: ignore[no-untyped-def]
-    opts = Options(extra={"no_cache": True})
+    opts = Options(use_cache=False)
     for k, v in options.items():
         setattr(opts, k, v)
     report = run([root], opts)

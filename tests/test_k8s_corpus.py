@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import Options, run
+from linter.engine import run
 from linter.k8s import load
 from linter.k8s.loader import in_chart_templates
 from linter.k8s.yamlpos import load_documents
-from linter.stack import LoadContext, Stack
+from linter.options import Options
+from linter.stack import LoadContext
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "k8s"
 
@@ -27,7 +28,7 @@ def _files() -> list[Path]:
 def test_corpus_loads_and_only_non_template_errors_are_reported() -> None:
     files = _files()
     assert len(files) > 2000
-    result = load(Stack("kubernetes", CORPUS, files), LoadContext())
+    result = load(files, LoadContext())
     assert result.resources
     reported = {Path(f.span.file) for f in result.diagnostics}
     assert all(f.rule_id == "AKSB000" for f in result.diagnostics)

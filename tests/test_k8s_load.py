@@ -7,7 +7,7 @@ from pathlib import Path
 from linter import kinds
 from linter.k8s import load
 from linter.model import Known
-from linter.stack import LoadContext, Stack, StackResult
+from linter.stack import LoadContext, StackResult
 
 
 def _load(tmp_path: Path, files: dict[str, str | bytes], ctx: LoadContext | None = None) -> StackResult:
@@ -20,7 +20,7 @@ def _load(tmp_path: Path, files: dict[str, str | bytes], ctx: LoadContext | None
         else:
             p.write_text(content, encoding="utf-8")
         paths.append(p)
-    return load(Stack("kubernetes", tmp_path, paths), ctx or LoadContext())
+    return load(paths, ctx or LoadContext())
 
 
 PVC = """\
@@ -128,7 +128,7 @@ def test_kustomize_base_outside_the_scan(tmp_path: Path) -> None:
         "namespace: prod\nresources:\n  - ../../shared/base\n  - https://example.com/remote\n",
         encoding="utf-8",
     )
-    result = load(Stack("kubernetes", overlay, [overlay / "kustomization.yaml"]), LoadContext())
+    result = load([overlay / "kustomization.yaml"], LoadContext())
     (pvc,) = result.resources
     assert pvc.address == "PersistentVolumeClaim/prod/data"
     assert pvc.span.file == str((base / "pvc.yaml").resolve())
@@ -139,7 +139,7 @@ def test_kustomize_cycles_terminate(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "kustomization.yaml").write_text("resources: [../b]\n", encoding="utf-8")
     (tmp_path / "b" / "kustomization.yaml").write_text("resources: [../a]\n", encoding="utf-8")
-    result = load(Stack("kubernetes", tmp_path, [tmp_path / "a" / "kustomization.yaml"]), LoadContext())
+    result = load([tmp_path / "a" / "kustomization.yaml"], LoadContext())
     assert result.resources == []
 
 

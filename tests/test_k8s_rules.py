@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import Options, run
+from linter.engine import run
 from linter.model import Severity
+from linter.options import Options
 from linter.rules import parse_sections
 from policies import load_builtin_rules
 

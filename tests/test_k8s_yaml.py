@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from linter.k8s.quantity import GIB, TIB, format_bytes, parse_quantity
 from linter.k8s.yamlpos import MAX_DEPTH, load_documents
 from linter.model import Known, Unknown, get_path
+from linter.quantity import GIB, TIB, format_bytes, parse_quantity
 
 MANIFEST = """\
 # a comment mentioning skuName: UltraSSD_LRS

@@ -9,19 +9,21 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from report_factory import make_report
 
 from linter import baseline
 from linter.comments import scan
+from linter.globs import glob_to_regex, path_matches
 from linter.model import Finding, Severity, Span
+from linter.options import Options
 from linter.stack import InlineSuppression
-from linter.suppress import apply, glob_to_regex, path_matches
+from linter.suppress import apply
+from policies import load_builtin_rules
 
 TODAY = dt.date(2026, 11, 24)
-IDS = ("AKSB101", "AKSB102", "AKSB201", "AKSB202", "AKSB502", "AKSB901")
+REGISTRY = load_builtin_rules()
 
 
 def finding(
@@ -37,9 +39,8 @@ def finding(
     )
 
 
-def run(findings, records=(), **extra):  # type: ignore[no-untyped-def]
-    options = SimpleNamespace(extra=extra, select=[], ignore=[], severity={})
-    return apply(list(findings), list(records), options, today=TODAY, known_ids=IDS)
+def run(findings, records=(), **settings):  # type: ignore[no-untyped-def]
+    return apply(list(findings), list(records), Options(**settings), REGISTRY, today=TODAY)
 
 
 def diagnostics(out: list[Finding]) -> list[tuple[int, str]]:
@@ -152,8 +153,8 @@ def test_unused_suppressions_only_when_asked(tmp_path: Path) -> None:
 def test_unused_check_reads_files_without_findings(tmp_path: Path) -> None:
     tf = tmp_path / "clean.tf"
     tf.write_text('# aks-backup-lint: ignore[AKSB102] stale\nresource "a" "b" {}\n')
-    options = SimpleNamespace(extra={"report_unused_suppressions": True}, select=[], ignore=[], severity={})
-    out = apply([], [], options, files=[str(tf)], today=TODAY, known_ids=IDS)
+    options = Options(report_unused_suppressions=True)
+    out = apply([], [], options, REGISTRY, files=[str(tf)], today=TODAY)
     assert [(d.rule_id, d.span.line) for d in out] == [("AKSB901", 1)]
 
 
@@ -168,8 +169,7 @@ def test_module_call_comment_covers_everything_the_module_creates(tmp_path: Path
     inside = finding(mod, 2, address="module.storage.azurerm_storage_account.sa[0]")
     outside = finding(mod, 2, address="module.other.azurerm_storage_account.sa")
     # the root file is read because the module call's comment lives there
-    options = SimpleNamespace(extra={}, select=[], ignore=[], severity={})
-    apply([inside, outside], [], options, files=[str(root)], today=TODAY, known_ids=IDS)
+    apply([inside, outside], [], Options(), REGISTRY, files=[str(root)], today=TODAY)
     assert inside.suppression is not None and outside.suppression is None
 
 
@@ -256,7 +256,7 @@ def test_records_from_front_ends(tmp_path: Path) -> None:
 def test_per_path_ignores_are_external(tmp_path: Path) -> None:
     f = finding(tmp_path / "legacy" / "old" / "main.tf", 3)
     g = finding(tmp_path / "prod" / "main.tf", 3)
-    run([f, g], per_path_ignores={"legacy/**": ["AKSB1"]}, config_dir=str(tmp_path))
+    run([f, g], per_path_ignores={"legacy/**": ["AKSB1"]}, config_file=tmp_path / ".aks-backup-lint.yaml")
     assert f.suppression is not None and f.suppression.kind == "external"
     assert g.suppression is None
 
@@ -291,7 +291,7 @@ def test_baseline_roundtrip(tmp_path: Path) -> None:
         tmp_path / "repo" / "infra" / "main.tf", 2, "AKSB201", address="azurerm_storage_account.new"
     )
     findings = [f for f in again.findings if f.suppression is None] + [new]
-    run(findings, baseline=str(path))
+    run(findings, baseline=path)
     assert [f.rule_id for f in findings if f.suppression is None] == ["AKSB201"]
     assert all(f.suppression.justification == "baseline" for f in findings[:-1])
     assert findings[0].suppression.kind == "external"
@@ -416,7 +416,7 @@ def test_comment_above_a_module_call_covers_what_the_module_creates(tmp_path: Pa
 
 
 def test_arm_metadata_helper(tmp_path: Path) -> None:
-    from linter.suppress import from_arm_metadata
+    from linter.arm.suppressions import from_arm_metadata
 
     arm = str(tmp_path / "azuredeploy.json")
     span = Span(arm, 12, 7)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from linter.model import Known, Symbol, Unknown
-from linter.stack import LoadContext, Stack
+from linter.stack import LoadContext
 from linter.terraform import load
 from linter.terraform.loader import TerraformLoader
 
@@ -16,7 +16,7 @@ def module(tmp_path: Path, text: str, tfvars: str | None = None):  # type: ignor
     (tmp_path / "main.tf").write_text(text)
     if tfvars is not None:
         (tmp_path / "terraform.tfvars").write_text(tfvars)
-    loader = TerraformLoader()
+    loader = TerraformLoader(LoadContext())
     root = loader.root(tmp_path, [])
     assert root is not None
     return root, loader
@@ -127,7 +127,7 @@ def test_remote_module_is_recorded_as_unresolved(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         'module "aks" {\n  source = "Azure/aks/azurerm"\n  version = "9.0.0"\n}\n'
     )
-    result = load(Stack("terraform", tmp_path, [tmp_path / "main.tf"]), LoadContext())
+    result = load([tmp_path / "main.tf"], LoadContext())
     assert [r.kind for r in result.resources] == ["unresolved_module"]
 
 
@@ -141,7 +141,7 @@ def test_remote_module_is_recorded_as_unresolved(tmp_path: Path) -> None:
 )
 def test_syntax_errors_become_aksb000(tmp_path: Path, text: str, line: int) -> None:
     (tmp_path / "main.tf").write_text(text)
-    result = load(Stack("terraform", tmp_path, [tmp_path / "main.tf"]), LoadContext())
+    result = load([tmp_path / "main.tf"], LoadContext())
     assert [(d.rule_id, d.span.line) for d in result.diagnostics] == [("AKSB000", line)]
 
 
@@ -150,7 +150,7 @@ def test_binary_and_non_utf8_files_are_reported_not_raised(tmp_path: Path) -> No
     (tmp_path / "latin.tf").write_bytes('x = "caf\xe9"\n'.encode("latin-1"))
     (tmp_path / "ok.tf").write_text('resource "a" "b" {}\n')
     files = sorted(tmp_path.glob("*.tf"))
-    result = load(Stack("terraform", tmp_path, files), LoadContext())
+    result = load(files, LoadContext())
     messages = sorted(
         (Path(d.span.file).name, d.message.split(" (")[0].split(":")[0]) for d in result.diagnostics
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.terraform import versions as v
+from linter.facts import version_ranges as v
 
 
 @pytest.mark.parametrize(

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linter.discover import discover
-from linter.engine import Options, load_stacks, run
+from linter.engine import load, run
 from linter.graph import ResourceGraph
-from linter.link import link
 from linter.model import Known
-from linter.stack import LoadContext
+from linter.options import Options
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VERSIONS = (FIXTURES / "complete-azapi" / "terraform" / "versions.tf").read_text()
 
 
 def graph_of(directory: Path) -> ResourceGraph:
-    resources, *_ = load_stacks(discover([directory], []), LoadContext())
-    graph = ResourceGraph(resources)
-    link(graph)
-    return graph
+    return load([directory], Options()).graph
 
 
 def test_complete_azapi_setup_maps_and_links() -> None:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from linter.chain import render
+from linter.commands import graph_text as render
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

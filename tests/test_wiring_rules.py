@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import Options, run
+from linter.engine import run
 from linter.explain import render
+from linter.facts.roles import READER, ROLE_GUIDS, ScopeTarget, principal_verdict, role_verdict
+from linter.facts.verdict import Verdict
 from linter.model import ABSENT, Known, Symbol, Unknown
-from linter.wiring import READER, ROLE_GUIDS, ScopeTarget, Verdict, principal_verdict, role_verdict
+from linter.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from linter.arm.jsonpos import JsonError, PosDict, loads
-from linter.stack import LoadContext, Stack, StackResult, parse_error
+from linter.stack import LoadContext, StackResult, parse_error
 from linter.textfile import read_text
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> StackResult:
     result = StackResult()
     templates: dict[Path, PosDict] = {}
     param_files: dict[Path, PosDict] = {}
-    for path in sorted(set(stack.files)):
+    for path in sorted(set(files)):
         doc = read_json(path, ctx, result)
         if doc is None:
             continue

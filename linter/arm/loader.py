@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from linter import kinds
 from linter.arm.adapt import adapt
 from linter.arm.evaluate import Deployment, Frame, Scope, default_deployment, eval_node
 from linter.arm.jsonpos import PosDict
+from linter.arm.suppressions import from_arm_metadata
 from linter.arm.template import Root, TemplateRun
 from linter.graph import Resource
 from linter.model import Known, Span, Value
@@ -77,7 +79,7 @@ def evaluate_template(
     for address, span, reason in root.unresolved:
         resources.append(
             Resource(
-                kind="unresolved_module",
+                kind=kinds.UNRESOLVED_MODULE,
                 address=address,
                 language=language,
                 span=span,
@@ -94,9 +96,7 @@ def evaluate_template(
 
 def metadata_suppressions(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:
     """``metadata: {"aks-backup-lint": {"ignore": {"AKSB102": "reason"}}}`` on an ARM resource,
-    read by the suppression engine's own parser so the grammar is the same everywhere."""
-    from linter.suppress import from_arm_metadata
-
+    as suppression records (validated by the engine's suppress step like comments)."""
     if isinstance(metadata, dict):
         ours = next((k for k in metadata if k.lower() == SUPPRESSION_KEY), None)
         if ours is not None and ours != SUPPRESSION_KEY:

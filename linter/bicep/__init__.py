@@ -25,7 +25,7 @@ from typing import Any
 from linter.arm.jsonpos import PosDict
 from linter.cache import ParseCache, module_file, source_fingerprint
 from linter.model import Span, Value
-from linter.stack import LoadContext, Stack, StackResult, parse_error
+from linter.stack import LoadContext, StackResult, parse_error
 from linter.textfile import read_text
 
 _MODULE_REF = re.compile(r"^\s*module\s+\w+\s+'([^']+)'", re.MULTILINE)
@@ -260,12 +260,12 @@ def bicepparam_values(path: Path, loader: _Loader) -> tuple[Path | None, dict[st
     return target, values
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> StackResult:
     from linter.arm.loader import evaluate_template
 
     result = StackResult()
     loader = _Loader(ctx, result)
-    files = sorted({p.resolve() for p in stack.files})
+    files = sorted({p.resolve() for p in files})
     bicep = [p for p in files if p.suffix.lower() == ".bicep"]
     params = [p for p in files if p.suffix.lower() == ".bicepparam"]
     modules: set[Path] = set()

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from linter import kinds
 from linter.graph import Resource
-from linter.k8s.quantity import parse_quantity
 from linter.model import ABSENT, Known, Span, Unknown, Value, as_bool, get_path
+from linter.quantity import parse_quantity
 
 DEFAULT_CLASS_ANNOTATIONS = (
     "storageclass.kubernetes.io/is-default-class",

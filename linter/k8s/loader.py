@@ -28,7 +28,7 @@ from linter.k8s.adapt import Origin, adapt, text
 from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents
 from linter.model import ABSENT, Known, Span, Value, get_path, known
-from linter.stack import LoadContext, Stack, StackResult, parse_error
+from linter.stack import LoadContext, StackResult, parse_error
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_FILE = "Chart.yaml"
@@ -208,10 +208,10 @@ def _kustomize_bases(path: Path) -> set[Path]:
     return out
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
-    """Canonical resources of every Kubernetes document in ``stack.files``."""
+def load(files: list[Path], ctx: LoadContext) -> StackResult:
+    """Canonical resources of every Kubernetes document in ``files``."""
     loader = _Loader(ctx)
-    files = sorted({Path(p).resolve() for p in stack.files})
+    files = sorted({Path(p).resolve() for p in files})
     for path in files:
         if path.name == CHART_FILE:
             loader.chart(path)

@@ -6,19 +6,40 @@ attrs (~80 ms), which a pre-commit run printing text should not pay.
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 
 from linter.report import Report
 
-#: format name -> module under ``linter.reporters``
-FORMATS: dict[str, str] = {
-    "text": "text",
-    "json": "json_",
-    "sarif": "sarif",
-    "github": "github",
-    "junit": "junit",
-    "gitlab": "gitlab",
-}
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def reporter(fmt: str) -> ModuleType:
+    """The module rendering ``fmt`` (imported on first use)."""
+    if fmt == "text":
+        from linter.reporters import text
+
+        return text
+    if fmt == "json":
+        from linter.reporters import json_
+
+        return json_
+    if fmt == "sarif":
+        from linter.reporters import sarif
+
+        return sarif
+    if fmt == "github":
+        from linter.reporters import github
+
+        return github
+    if fmt == "junit":
+        from linter.reporters import junit
+
+        return junit
+    if fmt == "gitlab":
+        from linter.reporters import gitlab
+
+        return gitlab
+    raise UnknownFormat(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
 class UnknownFormat(ValueError):
@@ -27,10 +48,7 @@ class UnknownFormat(ValueError):
 
 def render(fmt: str, report: Report, *, color: bool = False) -> str:
     """Render ``report`` in ``fmt``; ``color`` only affects the text format."""
-    module_name = FORMATS.get(fmt)
-    if module_name is None:
-        raise UnknownFormat(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    module = importlib.import_module(f"linter.reporters.{module_name}")
+    module = reporter(fmt)
     if fmt == "text":
         return module.render(report, color=color)
     return module.render(report)

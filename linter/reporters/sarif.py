@@ -57,12 +57,6 @@ def to_sarif(obj: Any) -> Any:
     return obj
 
 
-def _registered_specs() -> list[RuleSpec]:
-    from policies import load_builtin_rules
-
-    return [r.spec for r in load_builtin_rules()]
-
-
 def _property_bag(**values: Any) -> om.PropertyBag:
     bag = om.PropertyBag(tags=values.pop("tags", None))
     for key, value in values.items():
@@ -190,7 +184,7 @@ def _notifications(report: Report) -> list[om.Notification]:
 
 
 def build(report: Report) -> om.SarifLog:
-    specs = _registered_specs()
+    specs = list(report.rules)
     rules = [descriptor(s) for s in specs]
     index = {s.id: i for i, s in enumerate(specs)}
     for f in report.findings:

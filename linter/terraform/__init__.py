@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from linter import kinds
 from linter.graph import Resource
-from linter.stack import LoadContext, Stack, StackResult
+from linter.stack import LoadContext, StackResult
 from linter.terraform.adapters import adapter_for
 from linter.terraform.loader import TerraformLoader
 from linter.terraform.module import local_source
 from linter.terraform.providers import provider_requirements
 
 
-def load(stack: Stack, ctx: LoadContext) -> StackResult:
-    """Evaluate every root module among ``stack.files`` (.tf, .tfvars, .terraform.lock.hcl).
+def load(files: list[Path], ctx: LoadContext) -> StackResult:
+    """Evaluate every root module among ``files`` (.tf, .tfvars, .terraform.lock.hcl).
 
     A directory that another scanned directory calls as a local module is evaluated through that
     call (with its inputs), not again on its own.
     """
-    loader = TerraformLoader(ctx.max_file_bytes)
-    loader.prefetch([p for p in stack.files if p.suffix == ".tf"])  # many files: several cores
-    directories = sorted({p.resolve().parent for p in stack.files if p.suffix == ".tf"})
+    loader = TerraformLoader(ctx)
+    loader.prefetch([p for p in files if p.suffix == ".tf"])  # many files: several cores
+    directories = sorted({p.resolve().parent for p in files if p.suffix == ".tf"})
     called: set[Path] = set()
     for d in directories:
         source = loader.module(d)
@@ -30,7 +31,7 @@ def load(stack: Stack, ctx: LoadContext) -> StackResult:
             rel = local_source(call)
             if rel is not None:
                 called.add((d / rel).resolve())
-    for p in stack.files:  # tfvars outside module dirs still get parsed for syntax errors
+    for p in files:  # tfvars outside module dirs still get parsed for syntax errors
         if p.suffix == ".tfvars" and p.resolve().parent not in directories:
             loader.parse(p)
     result = StackResult()
@@ -68,7 +69,7 @@ def _unresolved_modules(root) -> list[Resource]:  # type: ignore[no-untyped-def]
             if isinstance(children, Unknown):
                 out.append(
                     Resource(
-                        kind="unresolved_module",
+                        kind=kinds.UNRESOLVED_MODULE,
                         address=f"{module.prefix}module.{call.labels[0]}",
                         language="terraform",
                         span=call.span,

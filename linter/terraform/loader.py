@@ -20,7 +20,7 @@ from linter.cache import (
     source_fingerprint,
 )
 from linter.model import Finding, Known, Span, Unknown, Value
-from linter.stack import parse_error
+from linter.stack import LoadContext, parse_error
 from linter.terraform import hcl
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
@@ -149,9 +149,10 @@ def _gc_paused() -> Iterator[None]:
 class TerraformLoader:
     """Parses each file once; collects AKSB000 findings; resolves module directories."""
 
-    def __init__(self, max_bytes: int = 10 * 1024 * 1024, parser: str = hcl.DEFAULT_PARSER) -> None:
-        self.max_bytes = max_bytes
-        self.parser = parser  # an effective parser (``hcl.effective_parser``)
+    def __init__(self, ctx: LoadContext) -> None:
+        self.max_bytes = ctx.max_file_bytes
+        self.ctx = ctx
+        self.parser = ctx.hcl_parser  # an effective parser (``hcl.effective_parser``)
         self._files: dict[Path, hcl.HclFile | None] = {}
         self._modules: dict[Path, ModuleSource | None] = {}
         self.diagnostics: list[Finding] = []
@@ -224,7 +225,7 @@ class TerraformLoader:
             self._modules[directory] = None  # guards a module that calls itself
             if not directory.is_dir():
                 return None
-            files = sorted(p for p in directory.glob("*.tf") if p.is_file())
+            files = self.ctx.files_in(directory, "*.tf")
             if not files:
                 return None
             source = ModuleSource(directory)
@@ -266,7 +267,7 @@ class TerraformLoader:
         source = self.module(directory)
         if source is None:
             return None
-        auto = [directory / "terraform.tfvars"] if (directory / "terraform.tfvars").is_file() else []
-        auto += sorted(p for p in directory.glob("*.auto.tfvars") if p.is_file())
+        auto = self.ctx.files_in(directory, "terraform.tfvars")
+        auto += self.ctx.files_in(directory, "*.auto.tfvars")
         provided = self.tfvars(auto + list(var_files))
         return ModuleInstance(source, "", self.variable_values(source, provided), self)

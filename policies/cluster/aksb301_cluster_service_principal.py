@@ -49,6 +49,7 @@ from linter.rules import Citation, rule
     id="AKSB301",
     slug="cluster-service-principal",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="AKS cluster authenticates with a service principal",
     kinds=(kinds.CLUSTER,),
     cite=Citation("Clusters configured with a service principal are not supported."),
@@ -57,7 +58,7 @@ from linter.rules import Citation, rule
 def cluster_service_principal(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for cluster in graph.of_kind(kinds.CLUSTER):
         sp = cluster.attr("service_principal")
-        if isinstance(sp, Known) and sp.value is True and cluster.may_exist:
+        if isinstance(sp, Known) and sp.value is True:
             yield ctx.finding(
                 cluster,
                 f"cluster {cluster.address} uses a service principal; Azure Backup for AKS needs a "

@@ -47,11 +47,11 @@ import re
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.clusters import node_pools
+from linter.facts.compare import show, text
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import node_pools
-from linter.rules import Citation, rule
-from linter.values import show, text
+from linter.rules import Citation, MatrixRevision, rule
 
 ARM64_SIZE = re.compile(r"^Standard_[A-Z]+\d+(-\d+)?[a-z]*p[a-z]*(_|$)")
 LINUX_SKUS = ("ubuntu", "azurelinux", "cblmariner", "mariner")
@@ -73,10 +73,22 @@ def classify(pool: Resource, arm64_supported: bool) -> tuple[str, str]:
     return "ok", ""
 
 
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    if m.flag("arm64_supported"):
+        return "ARM64 node pools can run the backup extension: not reported"
+    return (
+        "ARM64 node pools cannot run the backup extension: a note per pool, an error when no x86 pool exists"
+    )
+
+
 @rule(
     id="AKSB302",
     slug="no-linux-x86-node-pool",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.NOTE),
+    revision_verdict=revision_verdict,
+    languages=("terraform", "arm", "bicep"),
     summary="no Linux x86 Ubuntu/Azure Linux node pool where the backup extension can run",
     kinds=(kinds.CLUSTER, kinds.NODE_POOL),
     cite=Citation(
@@ -87,7 +99,7 @@ def classify(pool: Resource, arm64_supported: bool) -> tuple[str, str]:
 def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     arm64 = ctx.matrix.flag("arm64_supported")
     for cluster in graph.of_kind(kinds.CLUSTER):
-        pools = [p for p in node_pools(graph, cluster) if p.may_exist]
+        pools = node_pools(graph, cluster)
         verdicts = [(p, *classify(p, arm64)) for p in pools]
         bad = [(p, attr) for p, verdict, attr in verdicts if verdict == "bad"]
         if not bad:

@@ -62,16 +62,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.clusters import protected_clusters
+from linter.facts.compare import ieq, show
 from linter.model import Finding, RelatedLocation, Severity
-from linter.rules import Citation, rule
-from linter.values import ieq, show
-from linter.wiring import protected_clusters
+from linter.rules import Citation, MatrixRevision, rule
+
+
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    if m.flag("network_isolated_supported"):
+        return "network-isolated clusters are supported (with the extension, trusted access and private storage access): not reported"
+    return "network-isolated clusters are not supported: error"
 
 
 @rule(
     id="AKSB303",
     slug="network-isolated-cluster",
     severity=Severity.ERROR,
+    revision_verdict=revision_verdict,
     summary="network-isolated cluster (bootstrap artifact source Cache, outbound none/block)",
     kinds=(kinds.CLUSTER,),
     languages=("terraform", "arm", "bicep"),
@@ -82,7 +90,7 @@ def network_isolated_cluster(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
     if ctx.matrix.flag("network_isolated_supported"):
         return
     for cluster in protected_clusters(graph):
-        if not cluster.may_exist or ieq(cluster.attr("artifact_source"), "Cache") is not True:
+        if ieq(cluster.attr("artifact_source"), "Cache") is not True:
             continue
         outbound = cluster.attr("outbound_type")
         related = []

@@ -57,9 +57,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.clusters import protected_clusters
 from linter.model import Finding, Severity, as_bool
 from linter.rules import Citation, rule
-from linter.wiring import protected_clusters
 
 SETTINGS = (
     ("disk_csi_enabled", "the Azure Disk CSI driver"),
@@ -79,8 +79,6 @@ SETTINGS = (
 )
 def csi_snapshot_disabled(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for cluster in protected_clusters(graph):
-        if not cluster.may_exist:
-            continue
         for attr, what in SETTINGS:
             if as_bool(cluster.attr(attr)) is False:
                 yield ctx.finding(

@@ -84,15 +84,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_instances, extensions_of, hidden_companions, resource_to_add
+from linter.facts.verdict import Verdict, doubt
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
-from linter.wiring import Verdict, backup_instances, doubt, extensions_of, hidden_companions, resource_to_add
 
 
 @rule(
     id="AKSB305",
     slug="backup-extension-missing",
     severity=Severity.ERROR,
+    chain_edge="extension",
     summary="a backup instance's cluster has no data-protection extension",
     kinds=(kinds.BACKUP_INSTANCE, kinds.CLUSTER, kinds.EXTENSION),
     languages=("terraform", "arm", "bicep"),
@@ -109,7 +111,7 @@ def backup_extension_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
         if len(clusters) != 1:
             continue
         cluster = clusters[0]
-        if not cluster.may_exist or id(cluster) in reported:
+        if id(cluster) in reported:
             continue
         hidden = hidden_companions(graph, instance.stack)
         if hidden is not None:

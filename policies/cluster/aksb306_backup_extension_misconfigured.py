@@ -73,10 +73,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_extensions
+from linter.facts.compare import show, text
 from linter.model import ABSENT, Finding, RelatedLocation, Severity, get_path
-from linter.queries import backup_extensions
 from linter.rules import Citation, rule
-from linter.values import show, text
 
 REQUIRED = kinds.EXTENSION_STORAGE_SETTINGS
 

@@ -68,21 +68,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.model import Finding, RelatedLocation, Severity
-from linter.rules import Citation, rule
-from linter.values import text
-from linter.wiring import (
+from linter.facts.chain import (
     BACKUP_OPERATOR,
-    Verdict,
     backup_instances,
-    both,
-    doubt,
-    existence,
     hidden_companions,
-    points_at,
     referrers,
     resource_to_add,
 )
+from linter.facts.compare import text
+from linter.facts.verdict import Verdict, both, doubt, existence, points_at
+from linter.model import Finding, RelatedLocation, Severity
+from linter.rules import Citation, rule
 
 
 def role_ok(binding) -> bool | None:  # type: ignore[no-untyped-def]
@@ -99,6 +95,8 @@ def role_ok(binding) -> bool | None:  # type: ignore[no-untyped-def]
     id="AKSB307",
     slug="trusted-access-missing",
     severity=Severity.WARNING,
+    severities=(Severity.WARNING, Severity.ERROR),
+    chain_edge="trusted_access",
     summary="no trusted-access role binding from the vault to the cluster with the backup-operator role",
     kinds=(kinds.BACKUP_INSTANCE, kinds.TRUSTED_ACCESS),
     languages=("terraform", "arm", "bicep"),

@@ -85,25 +85,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_instances, hidden_companions, resource_to_add
+from linter.facts.roles import all_principals, assignment_candidates, assignment_verdict, requirements
+from linter.facts.verdict import Verdict, doubt
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
-from linter.wiring import (
-    Verdict,
-    all_principals,
-    assignment_candidates,
-    assignment_verdict,
-    backup_instances,
-    doubt,
-    hidden_companions,
-    requirements,
-    resource_to_add,
-)
 
 
 @rule(
     id="AKSB308",
     slug="role-assignment-missing",
     severity=Severity.WARNING,
+    chain_edge="role_assignment",
     summary="a role assignment required for backup is absent (vault, cluster and extension identities)",
     kinds=(kinds.BACKUP_INSTANCE, kinds.ROLE_ASSIGNMENT, kinds.BACKUP_VAULT, kinds.CLUSTER, kinds.EXTENSION),
     languages=("terraform", "arm", "bicep"),

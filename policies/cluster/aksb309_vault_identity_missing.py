@@ -52,10 +52,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import aks_vaults
+from linter.facts.compare import show, text
 from linter.model import ABSENT, Finding, Severity
 from linter.rules import Citation, rule
-from linter.values import show, text
-from linter.wiring import aks_vaults
 
 
 @rule(
@@ -72,8 +72,6 @@ from linter.wiring import aks_vaults
 )
 def vault_identity_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for vault in aks_vaults(graph):
-        if not vault.may_exist:
-            continue
         value = vault.attr("identity_type")
         if value is ABSENT:
             yield ctx.finding(

@@ -34,13 +34,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.model import Finding, Severity
-from linter.rules import rule
+from linter.rules import LANGUAGES, rule
 
 
 @rule(
     id="AKSB000",
     slug="parse-error",
     severity=Severity.ERROR,
+    languages=LANGUAGES,
+    diagnostic=True,
     summary="a file that looks like IaC cannot be parsed; the run continues with the other files",
     kinds=(),
     cite=None,

@@ -28,13 +28,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.model import Finding, Severity
-from linter.rules import rule
+from linter.rules import LANGUAGES, rule
 
 
 @rule(
     id="AKSB900",
     slug="rule-crashed",
     severity=Severity.ERROR,
+    languages=LANGUAGES,
+    diagnostic=True,
     summary="a rule raised on a resource; the run continues; exit code 2",
     kinds=(),
     cite=None,

@@ -30,13 +30,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.model import Finding, Severity
-from linter.rules import rule
+from linter.rules import LANGUAGES, rule
 
 
 @rule(
     id="AKSB901",
     slug="invalid-suppression",
     severity=Severity.WARNING,
+    languages=LANGUAGES,
+    diagnostic=True,
+    suppressible=False,
     summary="a suppression names an unknown ID, lacks a reason, has expired, or (when asked) suppresses nothing",
     kinds=(),
     cite=None,

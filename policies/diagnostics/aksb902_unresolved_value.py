@@ -33,13 +33,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter.model import Finding, Severity
-from linter.rules import rule
+from linter.rules import LANGUAGES, rule
 
 
 @rule(
     id="AKSB902",
     slug="unresolved-value",
     severity=Severity.NOTE,
+    languages=LANGUAGES,
+    diagnostic=True,
     summary="only with --unknown note: a rule could not decide because a value is unknown; names the expression",
     kinds=(),
     cite=None,

@@ -39,15 +39,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.compare import same_value, show
 from linter.model import Finding, Severity
 from linter.rules import Citation, related_value, rule
-from linter.values import same_value, show
 
 
 @rule(
     id="AKSB101",
     slug="vault-cluster-region-mismatch",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="backup vault (or backup instance location) not in the cluster's region",
     kinds=(kinds.BACKUP_INSTANCE, kinds.BACKUP_VAULT, kinds.CLUSTER),
     cite=Citation("Backup Vault and the AKS cluster should be located in the same region."),

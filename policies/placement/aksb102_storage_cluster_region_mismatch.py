@@ -35,16 +35,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_extensions
+from linter.facts.compare import same_value, show
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import backup_extensions
 from linter.rules import Citation, related_value, rule
-from linter.values import same_value, show
 
 
 @rule(
     id="AKSB102",
     slug="storage-cluster-region-mismatch",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="backup extension's storage account not in the cluster's region",
     kinds=(kinds.EXTENSION, kinds.STORAGE_ACCOUNT, kinds.CLUSTER),
     cite=Citation(

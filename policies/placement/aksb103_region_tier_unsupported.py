@@ -47,16 +47,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_instances, policy_uses_vault_store
+from linter.facts.compare import text
 from linter.model import Finding, Severity
-from linter.rules import Citation, rule
-from linter.values import text
-from linter.wiring import backup_instances, policy_uses_vault_store
+from linter.rules import Citation, MatrixRevision, rule
+
+
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    regions = m.data["regions"]
+    if regions["mode"] == "lists":
+        return (
+            f"{len(regions['vault_and_operational'])} regions with both tiers; operational tier only in "
+            f"{', '.join(regions['operational_only'])}; other regions: warning"
+        )
+    prefixes = ", ".join(f"{p}*" for p in regions["vault_excluded_prefixes"])
+    return (
+        "operational tier in every public and Government region; no vault tier in "
+        f"{', '.join(regions['vault_excluded'])} and {prefixes}"
+    )
 
 
 @rule(
     id="AKSB103",
     slug="region-tier-unsupported",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.WARNING),
+    revision_verdict=revision_verdict,
     summary="vault tier in an operational-only region, or a region in neither list",
     kinds=(kinds.BACKUP_INSTANCE, kinds.CLUSTER, kinds.BACKUP_VAULT),
     languages=("terraform", "arm", "bicep"),

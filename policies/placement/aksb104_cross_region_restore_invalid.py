@@ -55,16 +55,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import aks_vaults
+from linter.facts.compare import ieq, show, text
 from linter.model import Finding, RelatedLocation, Severity, as_bool
-from linter.rules import Citation, rule
-from linter.values import ieq, show, text
-from linter.wiring import aks_vaults
+from linter.rules import Citation, MatrixRevision, rule
+
+
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    return f"regions without a pair: {', '.join(sorted(m.data['unpaired_regions']))}"
 
 
 @rule(
     id="AKSB104",
     slug="cross-region-restore-invalid",
     severity=Severity.ERROR,
+    revision_verdict=revision_verdict,
     summary="cross region restore without a geo-redundant vault, or geo-redundancy in a region without a pair",
     kinds=(kinds.BACKUP_VAULT,),
     languages=("terraform", "arm", "bicep"),
@@ -75,8 +81,6 @@ from linter.wiring import aks_vaults
 )
 def cross_region_restore_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for vault in aks_vaults(graph):
-        if not vault.may_exist:
-            continue
         crr = as_bool(vault.attr("cross_region_restore"))
         if crr is None and ieq(vault.attr("cross_region_restore"), "Enabled") is True:
             crr = True

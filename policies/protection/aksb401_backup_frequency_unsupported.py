@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.compare import text
 from linter.model import Finding, Severity, items
 from linter.rules import Citation, rule
-from linter.values import text
 
 ALLOWED = {"PT4H", "PT6H", "PT8H", "PT12H", "P1D", "PT24H"}
 
@@ -55,6 +55,7 @@ def duration(interval: str) -> str | None:
     id="AKSB401",
     slug="backup-frequency-unsupported",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="a backup schedule interval other than PT4H, PT6H, PT8H, PT12H, P1D",
     kinds=(kinds.BACKUP_POLICY,),
     cite=Citation(

@@ -8,7 +8,8 @@ The included namespaces of every backup instance (Terraform
 
 ## Why it matters
 The namespace is silently left out of every backup: the team believes it is protected and finds
-out at restore time.
+out at restore time. The deployment itself succeeds and the other namespaces are backed up, so
+this is a `warning` (data silently skipped), not an `error` (the catalogue's definitions).
 
 ## Azure documentation
 "The following namespaces are skipped from Backup Configuration and cannot be configured for
@@ -36,9 +37,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.compare import text
 from linter.model import Finding, Severity, items
 from linter.rules import Citation, rule
-from linter.values import text
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-node-lease", "kube-public")
 
@@ -46,7 +47,8 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-node-lease", "kube-public")
 @rule(
     id="AKSB402",
     slug="system-namespace-included",
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
+    languages=("terraform", "arm", "bicep"),
     summary="kube-system, kube-node-lease or kube-public in the included namespaces of a backup instance",
     kinds=(kinds.BACKUP_INSTANCE,),
     cite=Citation(

@@ -44,6 +44,7 @@ LIMIT = 800
     id="AKSB403",
     slug="too-many-namespaces",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="more than 800 included namespaces in one backup instance",
     kinds=(kinds.BACKUP_INSTANCE,),
     cite=Citation("Number of namespaces per backup instance 800"),

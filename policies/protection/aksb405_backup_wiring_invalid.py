@@ -60,16 +60,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import is_aks_datasource, policy_is_aks
+from linter.facts.compare import show, text
 from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, items
 from linter.rules import Citation, rule
-from linter.values import show, text
-from linter.wiring import is_aks_datasource, policy_is_aks
 
 
 @rule(
     id="AKSB405",
     slug="backup-wiring-invalid",
     severity=Severity.ERROR,
+    chain_edge="policy",
     summary="backup instance points at a non-AKS policy, or lacks the Kubernetes parameters or snapshot resource group",
     kinds=(kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
     languages=("terraform", "arm", "bicep"),
@@ -80,8 +81,6 @@ from linter.wiring import is_aks_datasource, policy_is_aks
 )
 def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for instance in graph.of_kind(kinds.BACKUP_INSTANCE):
-        if not instance.may_exist:
-            continue
         datasource = instance.attr("datasource_type")
         if is_aks_datasource(datasource) is False:
             if graph.related(instance, "cluster"):

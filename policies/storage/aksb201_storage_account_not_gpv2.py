@@ -37,16 +37,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_storage_accounts
+from linter.facts.compare import ieq, show
 from linter.model import Finding, Severity
-from linter.queries import backup_storage_accounts
 from linter.rules import Citation, rule
-from linter.values import ieq, show
 
 
 @rule(
     id="AKSB201",
     slug="storage-account-not-gpv2",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="backup storage account kind is not StorageV2",
     kinds=(kinds.STORAGE_ACCOUNT, kinds.EXTENSION),
     cite=Citation(

@@ -35,16 +35,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_storage_accounts
+from linter.facts.compare import ieq, show, text
 from linter.model import Finding, Severity
-from linter.queries import backup_storage_accounts
 from linter.rules import Citation, rule
-from linter.values import ieq, show, text
 
 
 @rule(
     id="AKSB202",
     slug="storage-account-premium",
     severity=Severity.ERROR,
+    languages=("terraform", "arm", "bicep"),
     summary="backup storage account is Premium",
     kinds=(kinds.STORAGE_ACCOUNT, kinds.EXTENSION),
     cite=Citation(

@@ -56,11 +56,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_extensions
+from linter.facts.compare import text
 from linter.graph import resolve_reference
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import backup_extensions
 from linter.rules import Citation, rule
-from linter.values import text
 
 
 @rule(
@@ -120,8 +120,6 @@ def _other_data(graph, ctx, extensions) -> Iterator[Finding]:  # type: ignore[no
         if len(accounts) == 1 and bucket is not None:
             targets.append((ext, accounts[0], bucket.lower()))
     for blob in graph.of_kind(kinds.STORAGE_BLOB):
-        if not blob.may_exist:
-            continue
         container = text(blob.attr("container_name"))
         account_name = text(blob.attr("storage_account_name"))
         account = None

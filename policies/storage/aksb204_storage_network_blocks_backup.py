@@ -76,12 +76,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import backup_instances, backup_storage_accounts, hidden_companions
+from linter.facts.compare import ieq, text
+from linter.facts.verdict import Verdict, both, existence, points_at
 from linter.graph import Resource
 from linter.model import Finding, Known, RelatedLocation, Severity, Symbol, as_bool
-from linter.queries import backup_storage_accounts
 from linter.rules import Citation, rule
-from linter.values import ieq, text
-from linter.wiring import Verdict, backup_instances, both, existence, hidden_companions, points_at
 
 
 def bypass_has_azure_services(value) -> bool | None:  # type: ignore[no-untyped-def]
@@ -138,8 +138,6 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
 def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     protecting = vaults_by_cluster(graph)
     for ext, account in backup_storage_accounts(graph):
-        if not account.may_exist:
-            continue
         if ieq(account.attr("network_default_action"), "Deny") is True:
             if bypass_has_azure_services(account.attr("network_bypass")) is False:
                 yield ctx.finding(

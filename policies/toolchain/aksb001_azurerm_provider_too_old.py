@@ -45,12 +45,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts import version_ranges as versions
+from linter.facts.chain import terraform_backup_stacks
+from linter.facts.provider_versions import provider_versions
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
-from linter.queries import terraform_backup_stacks
 from linter.rules import Citation, rule
-from linter.terraform import versions
-from linter.terraform.constraints import provider_versions
 
 MINIMUM = (3, 99, 0)
 
@@ -59,6 +59,7 @@ MINIMUM = (3, 99, 0)
     id="AKSB001",
     slug="azurerm-provider-too-old",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.WARNING, Severity.NOTE),
     summary="the azurerm provider version constraint admits versions older than 3.99.0",
     kinds=(kinds.PROVIDER_REQUIREMENT,),
     languages=("terraform",),

@@ -45,10 +45,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts import version_ranges as versions
+from linter.facts.provider_versions import provider_versions
 from linter.model import Finding, Severity
 from linter.rules import Citation, rule
-from linter.terraform import versions
-from linter.terraform.constraints import provider_versions
 
 RETIRED = (((3, 99, 0), (3, 117, 1)), ((4, 0, 0), (4, 21, 0)))
 
@@ -66,7 +66,7 @@ RETIRED = (((3, 99, 0), (3, 117, 1)), ((4, 0, 0), (4, 21, 0)))
 def trusted_access_api_retired(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     found = provider_versions(graph)
     for binding in graph.of_kind(kinds.TRUSTED_ACCESS):
-        if binding.language != "terraform" or not binding.may_exist:
+        if binding.language != "terraform":
             continue
         pv = found.get(binding.stack)
         if pv is None or not pv.constrained or pv.primary_span is None:

@@ -46,9 +46,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.compare import text
 from linter.model import Finding, Known, Severity, items
 from linter.rules import Citation, rule
-from linter.values import text
 
 
 @rule(
@@ -63,7 +63,7 @@ from linter.values import text
 )
 def terraform_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for policy in graph.of_kind(kinds.BACKUP_POLICY):
-        if policy.language != "terraform" or not policy.may_exist:
+        if policy.language != "terraform":
             continue
         reported = False
         for element in items(policy.attr("data_store_types")):

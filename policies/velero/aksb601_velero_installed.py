@@ -51,8 +51,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.velero import marker
-from linter.k8s.volumes import backup_extension
+from linter.facts.kubernetes import backup_extension_for
+from linter.facts.velero import marker
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
 
@@ -63,6 +63,7 @@ _KINDS = (kinds.HELM_RELEASE, kinds.NAMESPACE, kinds.K8S_OBJECT)
     id="AKSB601",
     slug="velero-installed",
     severity=Severity.WARNING,
+    severities=(Severity.WARNING, Severity.ERROR),
     summary="Velero installed alongside the backup extension (error when this configuration installs both)",
     kinds=_KINDS,
     languages=("kubernetes", "terraform"),
@@ -85,7 +86,7 @@ def velero_installed(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untype
         first = markers[0]
         others = len(markers) - 1
         more = f" (and {others} more Velero object{'s' if others > 1 else ''})" if others else ""
-        extension = backup_extension(graph, first.resource)
+        extension = backup_extension_for(graph, first.resource)
         if extension is not None:
             message = (
                 f"Velero is installed: {first.description}{more}, and this configuration also installs "

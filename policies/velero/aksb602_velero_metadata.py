@@ -51,8 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.velero import is_velero_own
-from linter.k8s.volumes import is_velero_key, metadata_entries
+from linter.facts.velero import is_velero_key, is_velero_own, metadata_entries
 from linter.model import Finding, Severity
 from linter.rules import Citation, rule
 
@@ -86,7 +85,7 @@ _WHAT = {
 )
 def velero_metadata(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for resource in graph.of_kind(*_KINDS):
-        if not resource.may_exist or is_velero_own(resource):
+        if is_velero_own(resource):
             continue
         for attr, key, value in metadata_entries(resource, *_WHAT):
             if is_velero_key(key):

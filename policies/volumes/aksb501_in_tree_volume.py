@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import IN_TREE_PROVISIONERS
+from linter.facts.storage_classes import IN_TREE_PROVISIONERS
 from linter.model import Finding, Known, Severity
 from linter.rules import Citation, rule
 
@@ -70,7 +70,7 @@ _CSI = {"azureDisk": "disk.csi.azure.com", "azureFile": "file.csi.azure.com"}
 def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         prov = sc.attr("provisioner")
-        if sc.may_exist and isinstance(prov, Known) and prov.value in IN_TREE_PROVISIONERS:
+        if isinstance(prov, Known) and prov.value in IN_TREE_PROVISIONERS:
             plugin = IN_TREE_PROVISIONERS[prov.value]
             yield ctx.finding(
                 sc,
@@ -80,7 +80,7 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
             )
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
         plugin = pv.attr("in_tree")
-        if pv.may_exist and isinstance(plugin, Known) and plugin.value in _CSI:
+        if isinstance(plugin, Known) and plugin.value in _CSI:
             yield ctx.finding(
                 pv,
                 f'persistent volume {pv.address} uses the in-tree "{plugin.value}" plugin; backup skips it: '
@@ -89,7 +89,7 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
             )
     for obj in graph.of_kind(kinds.K8S_OBJECT):
         volumes = obj.attr("in_tree_volumes")
-        if not (obj.may_exist and isinstance(volumes, Known) and isinstance(volumes.value, list)):
+        if not (isinstance(volumes, Known) and isinstance(volumes.value, list)):
             continue
         for volume in volumes.value:
             if isinstance(volume, Known) and volume.value in _CSI:

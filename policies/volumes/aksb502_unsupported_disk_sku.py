@@ -51,16 +51,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import DISK_CSI, SKU_PARAMETERS, parameters, resolve_class
+from linter.facts.compare import text
+from linter.facts.storage_classes import DISK_CSI, SKU_PARAMETERS, parameters, resolve_class
 from linter.model import Finding, Severity
-from linter.rules import Citation, rule
-from linter.values import text
+from linter.rules import Citation, MatrixRevision, rule
+
+
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    skus = sorted(m.data["unsupported_disk_skus"])
+    return (
+        f"skipped disk SKUs: {', '.join(skus)}"
+        if skus
+        else "Premium SSD v2 and Ultra disks are supported: not reported"
+    )
 
 
 @rule(
     id="AKSB502",
     slug="unsupported-disk-sku",
     severity=Severity.WARNING,
+    revision_verdict=revision_verdict,
     summary="disk storage class or PV with Premium SSD v2 or Ultra Disk",
     kinds=(kinds.STORAGE_CLASS, kinds.PERSISTENT_VOLUME, kinds.PERSISTENT_VOLUME_CLAIM),
     languages=("kubernetes", "terraform"),
@@ -74,7 +85,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
     builtin_unsupported = {c.lower() for c in ctx.matrix.data.get("unsupported_storage_classes", [])}
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         name = text(sc.attr("name")) or ""
-        if not sc.may_exist or name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
+        if name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
             continue
         params = parameters(sc)
         for key in SKU_PARAMETERS:
@@ -92,7 +103,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
                 )
                 break
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
-        if not pv.may_exist or text(pv.attr("csi_driver")) != DISK_CSI:
+        if text(pv.attr("csi_driver")) != DISK_CSI:
             continue
         attrs = parameters(pv, "volume_attributes")
         reported = False
@@ -112,8 +123,7 @@ def unsupported_disk_sku(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
         if not reported:
             yield from _builtin(graph, ctx, pv, builtin_unsupported)
     for pvc in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM):
-        if pvc.may_exist:
-            yield from _builtin(graph, ctx, pvc, builtin_unsupported)
+        yield from _builtin(graph, ctx, pvc, builtin_unsupported)
 
 
 def _builtin(graph, ctx, volume, unsupported: set[str]) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

@@ -52,10 +52,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from linter import kinds
-from linter.k8s.volumes import ACSTOR_PROVISIONERS, BLOB_CSI, FILE_CSI, parameters, resolve_class
+from linter.facts.compare import text
+from linter.facts.storage_classes import ACSTOR_PROVISIONERS, BLOB_CSI, FILE_CSI, parameters, resolve_class
 from linter.model import Finding, Severity, Unknown, Value
-from linter.rules import Citation, rule
-from linter.values import text
+from linter.rules import Citation, MatrixRevision, rule
 
 
 def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_supported: bool) -> str | None:
@@ -74,10 +74,18 @@ def unsupported_type(driver: str | None, params: Mapping[str, Value], smb_suppor
     return None
 
 
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    if m.flag("azure_files_smb_supported"):
+        return "Azure Files SMB volumes are supported (NFS, Blob and Container Storage are still skipped)"
+    return "Azure Files, Blob and Container Storage volumes are skipped: warning"
+
+
 @rule(
     id="AKSB503",
     slug="unsupported-volume-type",
     severity=Severity.WARNING,
+    revision_verdict=revision_verdict,
     summary="Azure Files, Azure Blob or Azure Container Storage volumes; backup skips them",
     kinds=(kinds.STORAGE_CLASS, kinds.PERSISTENT_VOLUME, kinds.PERSISTENT_VOLUME_CLAIM),
     languages=("kubernetes", "terraform"),
@@ -93,7 +101,7 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
         yield from ctx.unresolved(sc, sc.attr("provisioner"), "provisioner")
         driver = text(sc.attr("provisioner"))
         what = unsupported_type(driver, parameters(sc), smb)
-        if sc.may_exist and what:
+        if what:
             yield ctx.finding(
                 sc,
                 f'storage class {sc.address} provisions {what} volumes ("{driver}"); backup skips them',
@@ -102,17 +110,16 @@ def unsupported_volume_type(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
         driver = text(pv.attr("csi_driver"))
         what = unsupported_type(driver, parameters(pv, "volume_attributes"), smb)
-        if pv.may_exist and what:
+        if what:
             yield ctx.finding(
                 pv,
                 f'persistent volume {pv.address} uses {what} ("{driver}"); backup skips it',
                 attribute="csi_driver",
             )
-        elif pv.may_exist and pv.attr("csi_driver").is_absent:
+        elif pv.attr("csi_driver").is_absent:
             yield from _builtin(graph, ctx, pv, smb)
     for pvc in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM):
-        if pvc.may_exist:
-            yield from _builtin(graph, ctx, pvc, smb)
+        yield from _builtin(graph, ctx, pvc, smb)
 
 
 def _builtin(graph, ctx, volume, smb: bool) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

@@ -54,7 +54,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import DISK_CSI
+from linter.facts.storage_classes import DISK_CSI
 from linter.model import ABSENT, Finding, Known, Severity
 from linter.rules import Citation, rule
 
@@ -76,7 +76,7 @@ from linter.rules import Citation, rule
 def static_pv_no_storage_class(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
         driver = pv.attr("csi_driver")
-        if not (pv.may_exist and isinstance(driver, Known) and driver.value == DISK_CSI):
+        if not (isinstance(driver, Known) and driver.value == DISK_CSI):
             continue
         name = pv.attr("storage_class_name")
         yield from ctx.unresolved(pv, name, "storage_class_name")

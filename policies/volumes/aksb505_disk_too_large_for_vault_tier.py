@@ -59,9 +59,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.quantity import TIB, format_bytes
-from linter.k8s.volumes import DISK_CSI, resolve_class, vault_tier_instance
+from linter.facts.kubernetes import vault_tier_instance_for
+from linter.facts.storage_classes import DISK_CSI, resolve_class
 from linter.model import Finding, Known, RelatedLocation, Severity, Unknown
+from linter.quantity import TIB, format_bytes
 from linter.rules import Citation, rule
 
 
@@ -88,13 +89,13 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
     for volume in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM, kinds.PERSISTENT_VOLUME):
         attr = "request_bytes" if volume.kind == kinds.PERSISTENT_VOLUME_CLAIM else "capacity_bytes"
         size = volume.attr(attr)
-        if isinstance(size, Unknown) and vault_tier_instance(graph, volume) is not None:
+        if isinstance(size, Unknown) and vault_tier_instance_for(graph, volume) is not None:
             yield from ctx.unresolved(volume, size, attr)
-        if not (volume.may_exist and isinstance(size, Known) and isinstance(size.value, int)):
+        if not (isinstance(size, Known) and isinstance(size.value, int)):
             continue
         if size.value <= limit or not _is_disk(graph, volume):
             continue
-        instance = vault_tier_instance(graph, volume)
+        instance = vault_tier_instance_for(graph, volume)
         if instance is None:
             continue
         yield ctx.finding(

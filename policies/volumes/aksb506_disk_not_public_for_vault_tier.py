@@ -61,10 +61,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.k8s.volumes import DISK_CSI, parameters, vault_tier_instance
+from linter.facts.compare import text
+from linter.facts.kubernetes import vault_tier_instance_for
+from linter.facts.storage_classes import DISK_CSI, parameters
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
-from linter.values import text
 
 #: parameter -> values (lower-cased) that take disks off the public network; "*" = any non-empty value
 RESTRICTING = (
@@ -98,9 +99,9 @@ def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ig
     explicit = bool(ctx.options.get("require_explicit_public", False))
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         name = text(sc.attr("name")) or ""
-        if not sc.may_exist or name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
+        if name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
             continue
-        instance = vault_tier_instance(graph, sc)
+        instance = vault_tier_instance_for(graph, sc)
         if instance is None:
             continue
         related = (RelatedLocation(instance.span, "the vault-tier backup instance"),)

@@ -1,13 +1,12 @@
 """Terraform resource types onto canonical kinds.
 
 An adapter is a function ``(instance: ResourceInstance) -> list[Resource]`` registered for one or
-more resource types with ``@adapts(...)``. Provider modules listed in ``MODULES`` are imported on
-first use; add a new provider by adding a module here and naming it in ``MODULES``.
+more resource types with ``@adapts(...)``. The provider modules are imported on first use in
+``adapter_for``; add a new provider by adding a module and importing it there.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from linter.graph import Resource
@@ -17,7 +16,6 @@ from linter.values import no_spaces  # noqa: F401 - re-exported for adapters
 
 Adapter = Callable[[ResourceInstance], list[Resource]]
 ADAPTERS: dict[str, Adapter] = {}
-MODULES = ("azurerm", "azapi", "kubernetes")
 _loaded = False
 
 
@@ -31,14 +29,12 @@ def adapts(*types: str) -> Callable[[Adapter], Adapter]:
 
 
 def adapter_for(type_: str) -> Adapter | None:
+    """The adapter for a Terraform resource type (None: not a type any rule reads)."""
     global _loaded
     if not _loaded:
-        for name in MODULES:
-            try:
-                importlib.import_module(f"linter.terraform.adapters.{name}")
-            except ModuleNotFoundError as e:
-                if e.name != f"linter.terraform.adapters.{name}":
-                    raise
+        # each provider module registers its adapters with ``@adapts`` when imported
+        from linter.terraform.adapters import azapi, azurerm, kubernetes  # noqa: F401
+
         _loaded = True
     return ADAPTERS.get(type_)
 

@@ -18,9 +18,7 @@ accounts (a second, partial cluster would produce false findings).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from linter import kinds
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Symbol, Unknown, Value
 from linter.terraform import hcl
@@ -36,16 +34,6 @@ UPDATE_TYPES = {
     "microsoft.authorization/roleassignments",
 }
 EXTENSION_PRINCIPAL = ".output.properties.aksAssignedIdentity.principalId"
-
-
-def _arm() -> Any | None:
-    try:
-        adapt = importlib.import_module("linter.arm.adapt")
-        template = importlib.import_module("linter.arm.template")
-        evaluate = importlib.import_module("linter.arm.evaluate")
-    except ImportError:
-        return None
-    return adapt, template, evaluate
 
 
 def body_value(inst: ResourceInstance) -> Value:
@@ -97,15 +85,15 @@ def _raw(value: Value) -> object:
 
 
 def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
+    # the ARM adapter reads the body; imported here so Terraform scans without azapi never load it
+    from linter.arm import adapt as arm_adapt
+    from linter.arm import evaluate, template, values
+
     rtype = arm_type(inst)
-    modules = _arm()
-    if modules is None:
-        return []
     if rtype is None:  # any resource type: "missing" rules must not fire next to it
         return [_unknown_type(inst)]
     if update and rtype.lower() not in UPDATE_TYPES:
         return []
-    arm_adapt, template, evaluate = modules
     body = body_value(inst)
     if not isinstance(body, Known) or not isinstance(body.value, dict):
         # an unknown body: the resource exists, every property of it is unknown
@@ -127,7 +115,6 @@ def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
     parent_attr = "resource_id" if update else "parent_id"
     parent = inst.attr(parent_attr)
     name = inst.attr("name")
-    values = importlib.import_module("linter.arm.values")
     plain_name: object = (
         name.value
         if isinstance(name, Known) and isinstance(name.value, str)
@@ -183,7 +170,7 @@ def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
 
 def _unknown_type(inst: ResourceInstance, reason: str = "") -> Resource:
     return Resource(
-        kind="unresolved_module",
+        kind=kinds.UNRESOLVED_MODULE,
         address=inst.address,
         language="terraform",
         span=inst.block.span,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from linter import kinds
+from linter.facts import version_ranges as versions
 from linter.graph import Resource, ResourceGraph
 from linter.model import Known, Span
-from linter.terraform import versions
 
 
 @dataclass

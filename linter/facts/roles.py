@@ -1,226 +1,24 @@
-"""The backup chain as policies see it: instance -> cluster, vault, policy; extension; binding; roles.
+"""Role assignments a backup needs (iac-mapping R17), and whether the graph shows them.
 
-Every question here answers with a three-valued verdict where the graph cannot tell for sure:
-``YES``, ``NO`` or ``MAYBE``. "Missing" rules (AKSB305, AKSB307, AKSB308) report only when the
-verdict for every candidate is ``NO``: an unknown reference, an unknown condition, a remote
-module in the same stack or an unresolvable scope is a ``MAYBE`` and keeps them silent.
+``requirements(graph, instance)`` lists the rows of the R17 table that apply to one backup
+instance (who needs which role on what); ``requirement_met`` answers YES/NO/MAYBE by matching
+role (built-in name or GUID, broader built-ins accepted), scope (the resource, its resource
+group, a subscription) and principal (the vault's, cluster's or extension's identity symbol).
 """
 
 from __future__ import annotations
 
-import enum
 import re
-import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Set
 from dataclasses import dataclass
 
 from linter import kinds
+from linter.facts.chain import extensions_of, in_graph_order, policy_uses_vault_store
+from linter.facts.compare import text
+from linter.facts.verdict import Verdict, best, both, existence
 from linter.graph import Link, Resource, ResourceGraph, id_key
 from linter.model import ABSENT, Known, Symbol, Unknown, Value
-from linter.values import text
-
-AKS_DATASOURCE = "microsoft.containerservice/managedclusters"
-BACKUP_OPERATOR = "Microsoft.DataProtection/backupVaults/backup-operator"
-UNRESOLVED_MODULE = "unresolved_module"
-
-
-class Verdict(enum.Enum):
-    YES = "yes"
-    NO = "no"
-    MAYBE = "maybe"
-
-
-def both(*verdicts: Verdict) -> Verdict:
-    """Conjunction: NO wins, then MAYBE."""
-    if Verdict.NO in verdicts:
-        return Verdict.NO
-    if Verdict.MAYBE in verdicts:
-        return Verdict.MAYBE
-    return Verdict.YES
-
-
-def best(verdicts: Iterable[Verdict]) -> Verdict:
-    """Disjunction over candidates: any YES, else any MAYBE, else NO (also for no candidates)."""
-    found = Verdict.NO
-    for v in verdicts:
-        if v is Verdict.YES:
-            return v
-        if v is Verdict.MAYBE:
-            found = v
-    return found
-
-
-def existence(resource: Resource) -> Verdict:
-    if resource.surely_exists:
-        return Verdict.YES
-    return Verdict.MAYBE if resource.may_exist else Verdict.NO
-
-
-def points_at(graph: ResourceGraph, resource: Resource, edge: str, target: Resource) -> Verdict:
-    """Whether ``resource``'s ``edge`` reaches ``target``: unknown or external references may."""
-    link = graph.link(resource, edge)
-    if target in link.targets:
-        return Verdict.YES if len(link.targets) == 1 else Verdict.MAYBE  # ambiguous: a name in two places
-    if link.unknown is not None or link.external:
-        return Verdict.MAYBE
-    return Verdict.NO
-
-
-def doubt(graph: ResourceGraph, resource: Resource, edges: tuple[str, ...] = ()) -> Unknown:
-    """Why ``resource`` is only a MAYBE: its unknown condition, an unknown or external reference."""
-    if isinstance(resource.condition, Unknown):
-        return resource.condition
-    for edge in edges:
-        link = graph.link(resource, edge)
-        if link.unknown is not None:
-            return link.unknown
-        if link.external:
-            return Unknown(
-                f"{edge} of {resource.address} points outside the scanned files", resource.span_of(edge)
-            )
-    for value in resource.attrs.values():
-        if isinstance(value, Unknown):
-            return value
-    return Unknown(f"{resource.address} cannot be matched statically", resource.span)
-
-
-def hidden_companions(graph: ResourceGraph, stack: str) -> Unknown | None:
-    """Why companions may exist out of sight in ``stack``: a remote module, an ARM template
-    deployment, an azapi resource of unknown type, a provisioner running the Azure CLI."""
-    for r in graph.of_kind(UNRESOLVED_MODULE):
-        if r.stack == stack and r.may_exist:
-            reason = text(r.attr("reason")) or "it cannot be read"
-            return Unknown(f"{r.address}: {reason}", r.span)
-    return None
-
-
-def is_aks_datasource(value: Value) -> bool | None:
-    s = text(value)
-    return None if s is None else s.lower() == AKS_DATASOURCE
-
-
-def policy_is_aks(policy: Resource) -> bool | None:
-    """True when ``datasource_types`` holds the AKS type, False when known and it does not."""
-    value = policy.attr("datasource_types")
-    if not isinstance(value, Known) or not isinstance(value.value, list):
-        return None if not value.is_absent else None
-    verdicts = [is_aks_datasource(v) for v in value.value]
-    if any(v is True for v in verdicts):
-        return True
-    if any(v is None for v in verdicts):
-        return None
-    return False
-
-
-def backup_instances(graph: ResourceGraph) -> Iterator[Resource]:
-    """AKS backup instances that may exist."""
-    for instance in graph.of_kind(kinds.BACKUP_INSTANCE):
-        if instance.may_exist and is_aks_datasource(instance.attr("datasource_type")) is not False:
-            yield instance
-
-
-def protected_clusters(graph: ResourceGraph) -> list[Resource]:
-    """Clusters that take part in AKS backup: protected by an instance, or carrying the extension
-    or a trusted-access binding."""
-    out: dict[int, Resource] = {}
-    for instance in backup_instances(graph):
-        for c in graph.related(instance, "cluster"):
-            out[id(c)] = c
-    for ext in graph.of_kind(kinds.EXTENSION):
-        if isinstance(ext.attr("is_backup"), Known) and ext.attr("is_backup").value is True:
-            for c in graph.related(ext, "cluster"):
-                out[id(c)] = c
-    for binding in graph.of_kind(kinds.TRUSTED_ACCESS):
-        for c in graph.related(binding, "cluster"):
-            out[id(c)] = c
-    return sorted(out.values(), key=lambda r: (r.span.file, r.span.line, r.address))
-
-
-def aks_vaults(graph: ResourceGraph) -> list[Resource]:
-    """Vaults that hold AKS backups: the vault of an AKS instance or AKS policy, or a binding source."""
-    out: dict[int, Resource] = {}
-    for instance in backup_instances(graph):
-        for v in graph.related(instance, "vault"):
-            out[id(v)] = v
-    for policy in graph.of_kind(kinds.BACKUP_POLICY):
-        if policy_is_aks(policy):
-            for v in graph.related(policy, "vault"):
-                out[id(v)] = v
-    for binding in graph.of_kind(kinds.TRUSTED_ACCESS):
-        for v in graph.related(binding, "source"):
-            out[id(v)] = v
-    return sorted(out.values(), key=lambda r: (r.span.file, r.span.line, r.address))
-
-
-def backup_extension_verdict(ext: Resource) -> Verdict:
-    v = ext.attr("is_backup")
-    if isinstance(v, Known):
-        return Verdict.YES if v.value is True else Verdict.NO
-    return Verdict.MAYBE if isinstance(v, Unknown) else Verdict.NO
-
-
-_CACHE: weakref.WeakKeyDictionary[ResourceGraph, dict[object, object]] = weakref.WeakKeyDictionary()
-
-
-def _cache(graph: ResourceGraph) -> dict[object, object]:
-    found = _CACHE.get(graph)
-    if found is None:
-        found = {}
-        _CACHE[graph] = found
-    return found
-
-
-def referrers(graph: ResourceGraph, kind: str, edge: str, target: Resource) -> list[Resource]:
-    """Resources of ``kind`` whose ``edge`` reaches ``target`` or may (unknown or external), in
-    graph order; indexed once per graph so chain rules stay linear in big estates."""
-    cache = _cache(graph)
-    key = ("edge", kind, edge)
-    if key not in cache:
-        by_target: dict[int, list[Resource]] = defaultdict(list)
-        maybe: list[Resource] = []
-        for r in graph.of_kind(kind):
-            link = graph.link(r, edge)
-            for t in link.targets:
-                by_target[id(t)].append(r)
-            if link.unknown is not None or link.external:
-                maybe.append(r)
-        cache[key] = (by_target, maybe)
-    by_target, maybe = cache[key]  # type: ignore[misc]
-    found = by_target.get(id(target), []) + maybe
-    order = _positions(graph)
-    return sorted(set(found), key=lambda r: order[id(r)])
-
-
-def _positions(graph: ResourceGraph) -> dict[int, int]:
-    cache = _cache(graph)
-    if "positions" not in cache:
-        cache["positions"] = {id(r): i for i, r in enumerate(graph.resources)}
-    return cache["positions"]  # type: ignore[return-value]
-
-
-def extensions_of(graph: ResourceGraph, cluster: Resource) -> list[tuple[Resource, Verdict]]:
-    """Candidate backup extensions of ``cluster`` with the verdict that they are one, and exist."""
-    out = []
-    for ext in referrers(graph, kinds.EXTENSION, "cluster", cluster):
-        verdict = both(
-            backup_extension_verdict(ext), points_at(graph, ext, "cluster", cluster), existence(ext)
-        )
-        if verdict is not Verdict.NO:
-            out.append((ext, verdict))
-    return out
-
-
-def policy_uses_vault_store(graph: ResourceGraph, instance: Resource) -> bool:
-    """Known(True) ``uses_vault_store`` on the instance's policy (R17: vault-tier rows only then)."""
-    for policy in graph.related(instance, "policy"):
-        v = policy.attr("uses_vault_store")
-        if isinstance(v, Known) and v.value is True:
-            return True
-    return False
-
-
-# ---------------------------------------------------------------- role assignments (map R17)
 
 #: built-in role GUIDs (iac-mapping R17) by lower-case name
 ROLE_GUIDS = {
@@ -438,8 +236,7 @@ def assignment_verdict(
 def assignment_candidates(graph: ResourceGraph, req: Requirement, others: set[object]) -> list[Resource]:
     """Role assignments that may grant ``req``: those to one of its principals, and those whose
     principal cannot be attributed (unknown, a literal id, another identity we cannot see)."""
-    cache = _cache(graph)
-    if "principals" not in cache:
+    if "principals" not in graph.memo:
         by_principal: dict[object, list[Resource]] = defaultdict(list)
         loose: list[Resource] = []
         for a in graph.of_kind(kinds.ROLE_ASSIGNMENT):
@@ -450,11 +247,9 @@ def assignment_candidates(graph: ResourceGraph, req: Requirement, others: set[ob
                 by_principal[key].append(a)
             else:
                 loose.append(a)
-        cache["principals"] = (by_principal, loose)
-    by_principal, loose = cache["principals"]  # type: ignore[misc]
-    found = [a for p in req.principal_ids for a in by_principal.get(p, [])] + loose
-    order = _positions(graph)
-    return sorted(set(found), key=lambda r: order[id(r)])
+        graph.memo["principals"] = (by_principal, loose)
+    by_principal, loose = graph.memo["principals"]  # type: ignore[misc]
+    return in_graph_order(graph, [a for p in req.principal_ids for a in by_principal.get(p, [])] + loose)
 
 
 def requirement_met(graph: ResourceGraph, req: Requirement, others: set[object]) -> Verdict:
@@ -546,12 +341,3 @@ def instance_snapshot_label(instance: Resource) -> str:
     v = instance.attr("snapshot_resource_group")
     s = text(v)
     return f'"{s}"' if s is not None else "(computed)"
-
-
-def resource_to_add(near: Resource, terraform_type: str, arm_type: str) -> str:
-    """How to name a missing resource in the language of the configuration it belongs to."""
-    if near.language == "terraform":
-        if near.source_type.startswith("azapi"):
-            return f'an azapi_resource of type "{arm_type}"'
-        return f"an {terraform_type}" if terraform_type[0] in "aeiou" else f"a {terraform_type}"
-    return f"a {arm_type} resource"

@@ -12,15 +12,17 @@ import re
 from dataclasses import dataclass
 
 from linter import kinds
+from linter.facts.compare import text
+from linter.facts.kubernetes import DATAPROTECTION_NAMESPACE, api_group, namespace_of
 from linter.graph import Resource
-from linter.k8s.volumes import DATAPROTECTION_NAMESPACE, VELERO_GROUP, api_group, namespace_of
 from linter.model import Known, Value
-from linter.values import text
 
 VELERO_NAMESPACE = "velero"
 WORKLOAD_KINDS = {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Pod"}
 #: labels that ``velero install`` (component) and the Helm chart (app.kubernetes.io/name) set
 INSTALL_LABELS = (("component", "velero"), ("app.kubernetes.io/name", "velero"))
+VELERO_PREFIX = re.compile(r"^([a-z0-9-]+\.)*velero\.io/")
+VELERO_GROUP = re.compile(r"^([a-z0-9-]+\.)*velero\.io$")
 _CHART_ARCHIVE = re.compile(r"^velero-\d[\w.+-]*\.tgz$")
 
 
@@ -59,8 +61,6 @@ class Marker:
 
 def marker(resource: Resource) -> Marker | None:
     """The Velero-install evidence ``resource`` gives, if any."""
-    if not resource.may_exist:
-        return None
     if resource.kind == kinds.HELM_RELEASE:
         chart = text(resource.attr("chart"))
         if chart and is_velero_chart(chart):
@@ -103,3 +103,17 @@ def is_velero_own(resource: Resource) -> bool:
         if text(resource.attr("kind")) == "CustomResourceDefinition" and name.endswith("velero.io"):
             return True
     return install_label(resource) is not None
+
+
+def is_velero_key(key: str) -> bool:
+    return bool(VELERO_PREFIX.match(key.lower()))
+
+
+def metadata_entries(resource: Resource, *attrs: str) -> list[tuple[str, str, Value]]:
+    """(attribute, key, value) for every label or annotation in ``attrs``."""
+    out = []
+    for attr in attrs:
+        value = resource.attr(attr)
+        if isinstance(value, Known) and isinstance(value.value, dict):
+            out.extend((attr, k, v) for k, v in value.value.items())
+    return out

@@ -1,6 +1,6 @@
 """Edges of Kubernetes resources: object -> cluster, claim/volume -> storage class.
 
-Called by ``linter.link`` after the id edges are drawn. A Kubernetes object belongs to the
+Drawn by ``linter.link`` after the id edges. A Kubernetes object belongs to the
 cluster named for its directory in the ``cluster_mapping`` option (``{directory: cluster
 address or name}``, longest directory wins), else to the only cluster of the whole graph. With
 several clusters and no mapping the edge is unknown, so cluster-dependent rules stay silent.
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from linter import kinds
+from linter.facts.storage_classes import resolve_class
 from linter.graph import Link, Resource, ResourceGraph
 from linter.model import Known, Unknown
 
@@ -52,11 +53,9 @@ def cluster_link(resource: Resource, clusters: list[Resource], mapping: Mapping[
     )
 
 
-def link(graph: ResourceGraph, mapping: Mapping[str, str] | None = None) -> None:
+def link_kubernetes(graph: ResourceGraph, mapping: Mapping[str, str] | None = None) -> None:
     """Set the ``cluster`` edge of every Kubernetes resource and the ``storage_class`` edge of volumes."""
-    from linter.k8s.volumes import resolve_class
-
-    clusters = [c for c in graph.of_kind(kinds.CLUSTER) if c.may_exist]
+    clusters = list(graph.of_kind(kinds.CLUSTER))
     for resource in list(graph.of_kind(*K8S_KINDS)):
         graph.set_link(resource, "cluster", cluster_link(resource, clusters, mapping or {}))
     for resource in list(graph.of_kind(kinds.PERSISTENT_VOLUME, kinds.PERSISTENT_VOLUME_CLAIM)):

@@ -6,6 +6,8 @@ bindings, and the role assignments of the support matrix's permission table. A m
 drawn as a dashed edge (to a dashed placeholder node when a whole resource is missing) labelled
 with the rule ID that reports it; a resource with findings carries their rule IDs and is marked.
 
+Which rule labels which edge is declared by the rules themselves (``RuleSpec.chain_edge``).
+
 Output is Mermaid (``flowchart LR``, rendered by GitHub in Markdown) or Graphviz DOT; both are
 deterministic: nodes and edges in the order of the resources' source positions.
 """
@@ -15,23 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from linter import kinds
+from linter.facts.chain import backup_instances, extensions_of, referrers
+from linter.facts.compare import text
+from linter.facts.roles import all_principals, assignment_candidates, assignment_verdict, requirements
+from linter.facts.verdict import Verdict
 from linter.graph import Resource, ResourceGraph
 from linter.model import Finding
-from linter.values import text
-from linter.wiring import (
-    Verdict,
-    all_principals,
-    assignment_candidates,
-    assignment_verdict,
-    backup_instances,
-    extensions_of,
-    referrers,
-    requirements,
-)
 
 FORMATS = ("mermaid", "dot")
 KIND_LABEL = {
@@ -75,8 +68,13 @@ def _order(resources: Iterable[Resource]) -> list[Resource]:
 
 
 class _Builder:
-    def __init__(self, graph: ResourceGraph, findings: list[Finding]) -> None:
+    def __init__(self, graph: ResourceGraph, findings: list[Finding], edge_rules: dict[str, str]) -> None:
         self.graph = graph
+        self.edge_rules = edge_rules  # chain edge -> the rule ID that labels it
+        self.extension_rule = edge_rules.get("extension", "")
+        self.trusted_access_rule = edge_rules.get("trusted_access", "")
+        self.role_rule = edge_rules.get("role_assignment", "")
+        self.policy_rule = edge_rules.get("policy", "")
         self.by_address: dict[str, list[Finding]] = defaultdict(list)
         for f in findings:
             if f.suppression is None and f.address:
@@ -91,8 +89,9 @@ class _Builder:
             if id(res) not in ids:
                 nid = f"c{index}n{len(chain.nodes)}"
                 ids[id(res)] = nid
+                edge_rules = set(self.edge_rules.values()) - {self.policy_rule}
                 rules = sorted(
-                    {f.rule_id for f in self.by_address.get(res.address, []) if f.rule_id not in _EDGE_RULES}
+                    {f.rule_id for f in self.by_address.get(res.address, []) if f.rule_id not in edge_rules}
                 )
                 chain.nodes[nid] = Node(nid, f"{KIND_LABEL.get(res.kind, res.kind)}\n{res.address}", rules)
             return ids[id(res)]
@@ -137,34 +136,37 @@ class _Builder:
             for vault in _order(g.related(inst, "vault")):
                 edge(i, node(vault), "in vault")
             policy_rules = [
-                f.rule_id for f in self.by_address.get(inst.address, []) if f.rule_id == "AKSB405"
+                f.rule_id for f in self.by_address.get(inst.address, []) if f.rule_id == self.policy_rule
             ]
             for policy in _order(g.related(inst, "policy")):
                 edge(
                     i,
                     node(policy),
-                    "AKSB405: wrong policy" if policy_rules else "uses policy",
+                    f"{self.policy_rule}: wrong policy" if policy_rules else "uses policy",
                     bool(policy_rules),
                 )
             for f in self.by_address.get(inst.address, []):
-                if f.rule_id == "AKSB305":
+                if f.rule_id == self.extension_rule:
                     missing = placeholder("backup extension\n(missing)")
-                    edge(missing, c, "AKSB305: no backup extension", True)
-                elif f.rule_id == "AKSB307":
+                    edge(missing, c, f"{f.rule_id}: no backup extension", True)
+                elif f.rule_id == self.trusted_access_rule:
                     vaults = g.related(inst, "vault")
                     if len(vaults) == 1:
-                        edge(node(vaults[0]), c, "AKSB307: no trusted access", True)
+                        edge(node(vaults[0]), c, f"{f.rule_id}: no trusted access", True)
         for binding in _order(g.referrers(cluster, kinds.TRUSTED_ACCESS, "cluster")):
             b = node(binding)
             edge(b, c, "on cluster")
-            wrong = any(f.rule_id == "AKSB307" for f in self.by_address.get(binding.address, []))
+            wrong = any(
+                f.rule_id == self.trusted_access_rule for f in self.by_address.get(binding.address, [])
+            )
             for vault in _order(g.related(binding, "source")):
-                edge(node(vault), b, "AKSB307: wrong role" if wrong else "trusted access", wrong)
+                label = f"{self.trusted_access_rule}: wrong role" if wrong else "trusted access"
+                edge(node(vault), b, label, wrong)
         for inst in instances:
             missing_roles = {
                 (f.properties.get("role"), f.properties.get("principal"), f.properties.get("target"))
                 for f in self.by_address.get(inst.address, [])
-                if f.rule_id == "AKSB308"
+                if f.rule_id == self.role_rule
             }
             for req in requirements(g, inst):
                 principal = node(req.principal)
@@ -172,7 +174,7 @@ class _Builder:
                 if target is None:
                     target = self._group_node(chain, index, req.target_label)
                 if (req.role, req.principal.address, req.target_label) in missing_roles:
-                    edge(principal, target, f"AKSB308: {req.role} missing", True)
+                    edge(principal, target, f"{self.role_rule}: {req.role} missing", True)
                     continue
                 for assignment in assignment_candidates(g, req, self.others):
                     if assignment_verdict(g, assignment, req, self.others) is Verdict.YES:
@@ -189,11 +191,9 @@ class _Builder:
         return nid
 
 
-_EDGE_RULES = {"AKSB305", "AKSB307", "AKSB308"}
-
-
-def chains(graph: ResourceGraph, findings: list[Finding]) -> list[Chain]:
-    builder = _Builder(graph, findings)
+def chains(graph: ResourceGraph, findings: list[Finding], edge_rules: dict[str, str]) -> list[Chain]:
+    """One chain per cluster; ``edge_rules`` maps a chain edge to the rule ID that labels it."""
+    builder = _Builder(graph, findings, edge_rules)
     clusters = _order(graph.of_kind(kinds.CLUSTER))
     return [builder.chain(c, i) for i, c in enumerate(clusters)]
 
@@ -250,51 +250,8 @@ def render_dot(items: list[Chain]) -> str:
     return "\n".join(out) + "\n"
 
 
-def build_graph(paths: list[Path], options: Any) -> ResourceGraph:
-    """Load and link the resources of ``paths`` exactly as ``check`` does."""
-    from linter.engine import load_graph
-
-    return load_graph(paths, options).graph
-
-
-def render(paths: list[Path], fmt: str = "mermaid", options: Any = None) -> str:
-    """The backup chains of ``paths`` as Mermaid or DOT."""
-    from linter.engine import Options, run
-
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown graph format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    options = options or Options()
-    report = run(paths, options)
-    graph = build_graph(paths, options)
-    items = chains(graph, list(report.findings))
+def render(items: list[Chain], fmt: str) -> str:
+    """The chains as Mermaid or DOT (``FORMATS``)."""
     if not items:
         return "%% no AKS cluster found\n" if fmt == "mermaid" else 'digraph "aks-backup-chain" {\n}\n'
     return render_mermaid(items) if fmt == "mermaid" else render_dot(items)
-
-
-def graph_command(
-    paths: list[Path],
-    fmt: str = "mermaid",
-    matrix: str | None = None,
-    var_files: list[Path] | None = None,
-    output: Path | None = None,
-) -> int:
-    """CLI entry: print (or write) the chains; 0 on success, 2 on a usage error."""
-    import sys
-
-    from linter.engine import Options
-    from linter.matrix import UnknownRevision
-
-    options = Options(var_files=list(var_files or []))
-    if matrix:
-        options.matrix = matrix
-    try:
-        text_out = render(paths or [Path(".")], fmt, options)
-    except (ValueError, UnknownRevision) as e:
-        print(f"aks-backup-lint: error: {e}", file=sys.stderr)
-        return 2
-    if output is not None:
-        output.write_text(text_out, encoding="utf-8")
-    else:
-        sys.stdout.write(text_out)
-    return 0

@@ -1,9 +1,5 @@
-"""Questions the volume and Velero rules ask about Kubernetes resources: pure functions over the graph.
-
-* Which storage class does a claim or volume use? (declared in the scan, AKS built-in, or the
-  cluster default when a claim names none; ``None`` when that cannot be told.)
-* Which cluster is an object deployed to, and is that cluster protected by a backup instance
-  whose policy uses the vault tier, or does it carry the backup extension?
+"""Which storage class does a claim or volume use? Declared in the scan, an AKS built-in, or the
+cluster default when a claim names none; ``None`` when that cannot be told.
 
 Storage-class parameter names are case-insensitive (iac-mapping §4.2); adapters store them
 lower-cased, and the synthetic parameters of built-in classes below are lower-cased too.
@@ -11,15 +7,13 @@ lower-cased, and the synthetic parameters of built-in classes below are lower-ca
 
 from __future__ import annotations
 
-import re
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from linter import kinds
+from linter.facts.compare import text
 from linter.graph import Resource, ResourceGraph
 from linter.model import ABSENT, Known, Unknown, Value, as_bool
-from linter.values import text
 
 DISK_CSI = "disk.csi.azure.com"
 FILE_CSI = "file.csi.azure.com"
@@ -29,9 +23,6 @@ IN_TREE_PROVISIONERS = {"kubernetes.io/azure-disk": "azureDisk", "kubernetes.io/
 ACSTOR_PROVISIONERS = ("containerstorage.csi.azure.com", "localdisk.csi.acstor.io", "san.csi.azure.com")
 SKU_PARAMETERS = ("skuname", "storageaccounttype")
 DEFAULT_CLASS = "managed-csi"
-DATAPROTECTION_NAMESPACE = "dataprotection-microsoft"
-VELERO_PREFIX = re.compile(r"^([a-z0-9-]+\.)*velero\.io/")
-VELERO_GROUP = re.compile(r"^([a-z0-9-]+\.)*velero\.io$")
 
 
 @dataclass(frozen=True)
@@ -106,11 +97,6 @@ def _same_cluster(graph: ResourceGraph, a: Resource, b: Resource) -> bool:
     return not (ta and tb and not set(ta) & set(tb))
 
 
-_CLASS_MEMO: weakref.WeakKeyDictionary[ResourceGraph, dict[frozenset[int], list[Resource]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def storage_classes(graph: ResourceGraph, of: Resource) -> list[Resource]:
     """Storage classes that may be deployed alongside ``of`` (same cluster or unmapped).
 
@@ -118,13 +104,12 @@ def storage_classes(graph: ResourceGraph, of: Resource) -> list[Resource]:
     depends on which clusters the claim is linked to.
     """
     clusters = graph.related(of, "cluster")
-    key = frozenset(id(c) for c in clusters)
-    memo = _CLASS_MEMO.setdefault(graph, {})
-    if key not in memo:
-        memo[key] = [
-            sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if sc.may_exist and _same_cluster(graph, sc, of)
+    key = ("storage_classes", frozenset(id(c) for c in clusters))
+    if key not in graph.memo:
+        graph.memo[key] = [
+            sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if _same_cluster(graph, sc, of)
         ]
-    return memo[key]
+    return graph.memo[key]  # type: ignore[return-value]
 
 
 def default_class(graph: ResourceGraph, claim: Resource) -> ClassInfo | None:
@@ -168,78 +153,3 @@ def resolve_class(graph: ResourceGraph, volume: Resource) -> ClassInfo | None:
 
 def sku(info: ClassInfo) -> Value:
     return info.parameter(*SKU_PARAMETERS)
-
-
-# --- clusters ---------------------------------------------------------------------------------
-
-
-def clusters_of(graph: ResourceGraph, resource: Resource) -> tuple[Resource, ...]:
-    """The cluster(s) a Kubernetes object is deployed to (empty when not known)."""
-    return graph.related(resource, "cluster")
-
-
-def vault_tier_protected(graph: ResourceGraph, cluster: Resource) -> Resource | None:
-    """A backup instance protecting ``cluster`` whose policy surely uses the vault store."""
-    for instance in graph.referrers(cluster, kinds.BACKUP_INSTANCE, "cluster"):
-        if not instance.may_exist:
-            continue
-        for policy in graph.related(instance, "policy"):
-            flag = policy.attr("uses_vault_store")
-            if isinstance(flag, Known) and flag.value is True:
-                return instance
-    return None
-
-
-def vault_tier_instance(graph: ResourceGraph, resource: Resource) -> Resource | None:
-    """The vault-tier backup instance that covers ``resource``'s cluster, if any."""
-    for cluster in clusters_of(graph, resource):
-        instance = vault_tier_protected(graph, cluster)
-        if instance is not None:
-            return instance
-    return None
-
-
-def backup_extension(graph: ResourceGraph, resource: Resource) -> Resource | None:
-    """A data-protection extension on ``resource``'s cluster (or, with no cluster in the scan, anywhere)."""
-    clusters = clusters_of(graph, resource)
-    for ext in graph.of_kind(kinds.EXTENSION):
-        flag = ext.attr("is_backup")
-        if not (isinstance(flag, Known) and flag.value is True and ext.may_exist):
-            continue
-        if not clusters and not any(True for _ in graph.of_kind(kinds.CLUSTER)):
-            return ext
-        if set(graph.related(ext, "cluster")) & set(clusters):
-            return ext
-    return None
-
-
-# --- namespaces and Velero ----------------------------------------------------------------------
-
-
-def namespace_of(resource: Resource) -> str | None:
-    """The namespace name of an object (a Namespace's own name); ``default`` when not set."""
-    if resource.kind == kinds.NAMESPACE:
-        return text(resource.attr("name"))
-    value = resource.attr("namespace")
-    if value is ABSENT:
-        return "default"
-    return text(value)
-
-
-def api_group(resource: Resource) -> str:
-    api = text(resource.attr("api_version")) or ""
-    return api.rsplit("/", 1)[0] if "/" in api else ""
-
-
-def is_velero_key(key: str) -> bool:
-    return bool(VELERO_PREFIX.match(key.lower()))
-
-
-def metadata_entries(resource: Resource, *attrs: str) -> list[tuple[str, str, Value]]:
-    """(attribute, key, value) for every label or annotation in ``attrs``."""
-    out = []
-    for attr in attrs:
-        value = resource.attr(attr)
-        if isinstance(value, Known) and isinstance(value.value, dict):
-            out.extend((attr, k, v) for k, v in value.value.items())
-    return out

@@ -1,0 +1,167 @@
+"""The settings of one run, typed and built once: command-line flags over the config file over defaults.
+
+``check``, ``graph`` and ``config --show`` all call ``build_options``, so a setting means the
+same thing everywhere (a config file's ``ignore: [AKSB101]`` silences ``check`` and the labels
+``graph`` draws alike). Bad values are ``UsageError`` (exit 2) naming the flag or the config
+file line; nothing here guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linter import matrix as matrix_mod
+
+FAIL_ON = ("error", "warning", "note", "never")
+UNKNOWN_MODES = ("ignore", "note")
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class UsageError(Exception):
+    """Bad command-line or configuration input: exit code 2 with the message."""
+
+
+@dataclass
+class Options:
+    """Everything the engine needs to know about a run besides the paths."""
+
+    fail_on: str = "error"  # error | warning | note | never
+    unknown: str = "ignore"  # ignore | note (AKSB902)
+    var_files: list[Path] = field(default_factory=list)  # Terraform --var-file, in order
+    param_files: dict[Path, Path] = field(default_factory=dict)  # ARM template -> parameter file
+    matrix: str = matrix_mod.DEFAULT_REVISION
+    deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId...
+    select: list[str] = field(default_factory=list)  # ids, id prefixes or slugs; empty = all
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
+    exclude: list[str] = field(default_factory=list)  # path globs never scanned nor read
+    cluster_mapping: dict[str, str] = field(default_factory=dict)  # directory -> cluster
+    category: str = "aks-backup-lint"  # SARIF automationDetails
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+    baseline: Path | None = None
+    report_unused_suppressions: bool = False
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule keys
+    config_file: Path | None = None  # the config file these settings came from
+    use_cache: bool = True
+
+    @property
+    def config_dir(self) -> Path | None:
+        """Where config-relative paths (per-path ignores, excludes) are anchored."""
+        return self.config_file.parent if self.config_file else None
+
+    def as_settings(self) -> dict[str, Any]:
+        """The effective settings under their config-file names (``config --show``)."""
+        return {
+            "config-file": str(self.config_file) if self.config_file else None,
+            "select": list(self.select),
+            "ignore": list(self.ignore),
+            "severity": dict(self.severity),
+            "exclude": list(self.exclude),
+            "per-path-ignores": {k: list(v) for k, v in self.per_path_ignores.items()},
+            "fail-on": self.fail_on,
+            "unknown": self.unknown,
+            "matrix": self.matrix,
+            "deployment": dict(self.deployment),
+            "cluster-mapping": dict(self.cluster_mapping),
+            "category": self.category,
+        }
+
+
+@dataclass
+class Flags:
+    """What the command line says about settings; ``None`` or empty = not given."""
+
+    config: Path | None = None
+    fail_on: str | None = None
+    unknown: str | None = None
+    var_files: list[Path] = field(default_factory=list)
+    param_files: list[str] = field(default_factory=list)  # TEMPLATE=PARAMS
+    matrix: str | None = None
+    resource_group_location: str | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    baseline: Path | None = None
+    report_unused_suppressions: bool = False
+    category: str | None = None
+    no_cache: bool = False
+    max_file_size: str | None = None  # bytes, or with a K/M/G suffix
+
+
+def build_options(flags: Flags, start: Path) -> Options:
+    """Flags over the config file found from ``start`` (or ``flags.config``) over defaults.
+
+    Raises ``UsageError`` for bad flag values and ``linter.config.ConfigError`` for a bad file.
+    """
+    from linter.config import find_and_load
+    from policies import load_builtin_rules
+
+    registry = load_builtin_rules()
+    settings = find_and_load(start, flags.config, registry)
+    fail_on = flags.fail_on or settings.get("fail-on") or "error"
+    if fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    unknown = flags.unknown or settings.get("unknown") or "ignore"
+    if unknown not in UNKNOWN_MODES:
+        raise UsageError(f"--unknown must be one of {', '.join(UNKNOWN_MODES)}, not {unknown!r}")
+    revision = flags.matrix or settings.get("matrix") or matrix_mod.DEFAULT_REVISION
+    if revision not in matrix_mod.revisions():
+        raise UsageError(f"unknown matrix revision {revision!r}; known: {', '.join(matrix_mod.revisions())}")
+    param_files: dict[Path, Path] = {}
+    for item in flags.param_files:
+        template, sep, params = item.partition("=")
+        if not sep or not template or not params:
+            raise UsageError(f"--param-file takes TEMPLATE=PARAMS, got {item!r}")
+        param_files[Path(template).resolve()] = Path(params).resolve()
+    for vf in flags.var_files:
+        if not vf.is_file():
+            raise UsageError(f"--var-file {vf}: no such file")
+    deployment = dict(settings.get("deployment") or {})
+    if flags.resource_group_location:
+        deployment["resourceGroup.location"] = flags.resource_group_location
+    select = list(flags.select) or list(settings.get("select") or [])
+    ignore = list(flags.ignore) + list(settings.get("ignore") or [])
+    unknown_keys = registry.unknown_keys(select + ignore)
+    if unknown_keys:
+        raise UsageError(
+            f"unknown rule {unknown_keys[0]!r} in --select/--ignore; run 'aks-backup-lint rules' for the list"
+        )
+    config_file = Path(settings["config-file"]) if settings.get("config-file") else None
+    return Options(
+        fail_on=fail_on,
+        unknown=unknown,
+        var_files=[v.resolve() for v in flags.var_files],
+        param_files=param_files,
+        matrix=revision,
+        deployment=deployment,
+        select=select,
+        ignore=ignore,
+        severity=dict(settings.get("severity") or {}),
+        exclude=list(flags.exclude) + list(settings.get("exclude") or []),
+        cluster_mapping=dict(settings.get("cluster-mapping") or {}),
+        category=flags.category or settings.get("category") or "aks-backup-lint",
+        max_file_bytes=parse_size(flags.max_file_size) if flags.max_file_size else DEFAULT_MAX_FILE_BYTES,
+        baseline=flags.baseline,
+        report_unused_suppressions=flags.report_unused_suppressions,
+        per_path_ignores={k: list(v) for k, v in (settings.get("per-path-ignores") or {}).items()},
+        config_file=config_file,
+        use_cache=not flags.no_cache,
+    )
+
+
+def parse_size(text: str) -> int:
+    """``1048576``, ``512K``, ``10M``, ``1G`` (binary units) to bytes; a usage error otherwise."""
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    factor = units.get(raw[-1:], 1) if raw else 1
+    number = raw[:-1] if raw[-1:] in units else raw
+    try:
+        value = int(float(number) * factor)
+    except (ValueError, OverflowError):
+        raise UsageError(f"--max-file-size takes a size such as 1048576, 512K or 10M, not {text!r}") from None
+    if value <= 0:
+        raise UsageError(f"--max-file-size must be positive, not {text!r}")
+    return value
