@@ -74,6 +74,7 @@ def load(paths: list[Path], options: Options) -> Loaded:
         param_files=dict(options.param_files),
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
+        hcl_parser=options.hcl_parser,
         excluded=excluded,
     )
     resources: list[Resource] = []

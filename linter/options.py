@@ -17,6 +17,8 @@ from linter import matrix as matrix_mod
 FAIL_ON = ("error", "warning", "note", "never")
 UNKNOWN_MODES = ("ignore", "note")
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Terraform parsers (``linter.terraform.hcl.PARSERS``; not imported here: it would load the front end)
+HCL_PARSERS = ("tree-sitter", "python-hcl2")
 
 
 class UsageError(Exception):
@@ -46,6 +48,7 @@ class Options:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule keys
     config_file: Path | None = None  # the config file these settings came from
     use_cache: bool = True
+    hcl_parser: str = HCL_PARSERS[0]  # Terraform parser; python-hcl2 is the reference and the fallback
 
     @property
     def config_dir(self) -> Path | None:
@@ -67,6 +70,7 @@ class Options:
             "deployment": dict(self.deployment),
             "cluster-mapping": dict(self.cluster_mapping),
             "category": self.category,
+            "hcl-parser": self.hcl_parser,
         }
 
 
@@ -89,6 +93,7 @@ class Flags:
     category: str | None = None
     no_cache: bool = False
     max_file_size: str | None = None  # bytes, or with a K/M/G suffix
+    hcl_parser: str | None = None
 
 
 def build_options(flags: Flags, start: Path) -> Options:
@@ -129,6 +134,9 @@ def build_options(flags: Flags, start: Path) -> Options:
         raise UsageError(
             f"unknown rule {unknown_keys[0]!r} in --select/--ignore; run 'aks-backup-lint rules' for the list"
         )
+    hcl_parser = flags.hcl_parser or settings.get("hcl-parser") or HCL_PARSERS[0]
+    if hcl_parser not in HCL_PARSERS:
+        raise UsageError(f"--hcl-parser must be one of {', '.join(HCL_PARSERS)}, not {hcl_parser!r}")
     config_file = Path(settings["config-file"]) if settings.get("config-file") else None
     return Options(
         fail_on=fail_on,
@@ -149,6 +157,7 @@ def build_options(flags: Flags, start: Path) -> Options:
         per_path_ignores={k: list(v) for k, v in (settings.get("per-path-ignores") or {}).items()},
         config_file=config_file,
         use_cache=not flags.no_cache,
+        hcl_parser=hcl_parser,
     )
 
 

@@ -52,6 +52,7 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
         result.resources.extend(_unresolved_modules(root))
         result.resources.extend(provider_requirements(root, loader))
     result.diagnostics.extend(loader.diagnostics)
+    result.notifications.extend(loader.notifications)
     result.files = list(loader.files_read)
     return result
 

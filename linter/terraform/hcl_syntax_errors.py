@@ -121,8 +121,8 @@ def _unexpected(source: Source, node: Any) -> tuple[str, Any]:
         name = source.text(parent.children[0])
         if previous == parent.children[0]:
             return f"expected `=` after attribute name `{name}`", node
-        if previous.type == "=":
-            return f"expected a value after `{name} =`", node
+        if previous.type == "=":  # point at the ``=`` when the value is missing from its line
+            return f"expected a value after `{name} =`", previous if not _same_row(previous, node) else node
         return f"unexpected `{_short(token)}` after the value of `{name}`", node
     if previous is not None and previous.type == "identifier" and _same_row(previous, node):
         return f"expected `=` after attribute name `{source.text(previous)}`", node

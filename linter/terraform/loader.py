@@ -20,6 +20,7 @@ from linter.cache import (
     source_fingerprint,
 )
 from linter.model import Finding, Known, Span, Unknown, Value
+from linter.report import Notification
 from linter.stack import LoadContext, parse_error
 from linter.terraform import hcl
 from linter.terraform.evaluate import EmptyScope, Evaluator
@@ -152,7 +153,9 @@ class TerraformLoader:
     def __init__(self, ctx: LoadContext) -> None:
         self.max_bytes = ctx.max_file_bytes
         self.ctx = ctx
-        self.parser = ctx.hcl_parser  # an effective parser (``hcl.effective_parser``)
+        self.parser, fallback = hcl.effective_parser(ctx.hcl_parser)
+        #: tool-level messages for the run (tree-sitter unavailable: python-hcl2 reads instead)
+        self.notifications = [Notification("warning", fallback)] if fallback else []
         self._files: dict[Path, hcl.HclFile | None] = {}
         self._modules: dict[Path, ModuleSource | None] = {}
         self.diagnostics: list[Finding] = []
