@@ -24,7 +24,6 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -209,6 +208,8 @@ class ParseCache:
         tmp = None
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only a run that writes the cache needs it (``--no-cache`` never does)
+
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

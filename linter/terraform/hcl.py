@@ -17,12 +17,17 @@ from linter.model import Span
 
 
 class HclError(Exception):
-    """A syntax error: a message in Terraform terms and the position of the first problem."""
+    """A syntax error: a message in Terraform terms and the position of the first problem.
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    ``skipped`` names the top-level construct left out because of it (``resource "a" "b"``) when
+    the rest of the file was read; it is empty when nothing of the file was.
+    """
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, skipped: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.skipped = skipped
 
 
 # --- expressions ---------------------------------------------------------------------------

@@ -35,7 +35,6 @@ import tree_sitter
 import tree_sitter_hcl
 
 from linter.model import Span
-from linter.terraform import hcl_syntax_errors
 from linter.terraform.hcl import (
     Attribute,
     BinOp,
@@ -154,6 +153,7 @@ class _Reader:
                 body.blocks.extend(attempt.body.blocks)
             elif error is None:
                 error = self.describe(attempt)
+                error.skipped = self.header(i)
             i = stop
             budget = _PIECE_BYTES
         self.parser.included_ranges = []
@@ -173,6 +173,16 @@ class _Reader:
             return _Attempt(reference), i + 1
         return failed, i + 1
 
+    def header(self, i: int) -> str:
+        """What top-level construct ``i`` is, for the message: ``resource "a" "b"``, ``attribute `x```."""
+        match = _TOP_LEVEL.match(self.source, self.starts[i])
+        if match is None:  # text before the first construct, or one that does not start at column 1
+            return f"lines {self.points[i][0] + 1}-{self.points[i + 1][0]}"
+        header = match.group(0).decode("utf-8", "surrogatepass")
+        if header.endswith("="):
+            return f"attribute `{header[:-1].strip()}`"
+        return " ".join(header[:-1].split())
+
     def describe(self, attempt: _Attempt) -> HclError:
         problem = attempt.problem
         if isinstance(problem, _Syntax):
@@ -180,6 +190,8 @@ class _Reader:
         if isinstance(problem, RecursionError):
             row = attempt.root.start_point[0]
             return HclError("expression nested too deeply to analyse", row + 1, 1)
+        from linter.terraform import hcl_syntax_errors  # only a broken file needs it
+
         message, node = hcl_syntax_errors.describe(self.converter, attempt.root)
         start = node.start_point
         return HclError(message, start[0] + 1, self.converter.column(start))

@@ -110,8 +110,8 @@ def _parse_text(path: Path, text: str, parser: str) -> ParseResult:
     if error is None:
         return tree, None, True
     message = f"Terraform syntax error: {error}"
-    if tree is not None:
-        message += "; the top-level block that contains it is not checked, the rest of the file is"
+    if error.skipped:
+        message += f" ({error.skipped} is not checked; the rest of the file is)"
     return tree, parse_error(path, error.line, error.column, message), True
 
 
