@@ -18,6 +18,7 @@ import pytest
 
 from linter import cache, parallel
 from linter.stack import LoadContext
+from linter.terraform import loader as loader_module
 from linter.terraform.loader import TerraformLoader
 
 TF = 'resource "azurerm_resource_group" "rg{i}" {{\n  name     = "rg-{i}"\n  location = "westeurope"\n}}\n'
@@ -90,24 +91,26 @@ def tf_dir(tmp_path: Path, n: int) -> list[Path]:
     return sorted(d.glob("*.tf"))
 
 
-def loaded(files: list[Path]) -> tuple[object, ...]:
-    loader = TerraformLoader(LoadContext())
+def loaded(files: list[Path], parser: str = "tree-sitter") -> tuple[object, ...]:
+    loader = TerraformLoader(LoadContext(hcl_parser=parser))
     loader.prefetch(files)
     return loader._files, loader.diagnostics, sorted(loader.files_read)
 
 
+@pytest.mark.parametrize("parser", ["tree-sitter", "python-hcl2"])
 def test_serial_parallel_cold_and_warm_give_identical_results(
-    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, parser: str
 ) -> None:
     files = tf_dir(tmp_path, parallel.MIN_FILES + 10)
+    monkeypatch.setattr(loader_module, "POOL_MIN_CHARS", 0)  # tree-sitter pools only megabytes
     monkeypatch.setenv("AKS_BACKUP_LINT_JOBS", "1")
     cache.set_enabled(False)
-    serial = loaded(files)
+    serial = loaded(files, parser)
     cache.set_enabled(True)
     monkeypatch.setenv("AKS_BACKUP_LINT_JOBS", "2")
-    cold = loaded(files)  # through the pool (when this machine allows a pool)
+    cold = loaded(files, parser)  # through the pool (when this machine allows a pool)
     assert any((cache_dir / f"parse-v{cache.FORMAT}" / "terraform").rglob("*"))
-    warm = loaded(files)  # every file from the cache
+    warm = loaded(files, parser)  # every file from the cache
     assert serial == cold == warm
     (diag,) = serial[1]
     assert diag.rule_id == "AKSB000" and diag.span.file.endswith("broken.tf")
