@@ -7,6 +7,7 @@ corrupt or foreign entries as misses, pruning, ``--no-cache``, serial = parallel
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import subprocess
@@ -61,6 +62,22 @@ def test_put_get_and_corrupt_or_foreign_entries_are_misses(tmp_path: Path) -> No
     entry.write_bytes(pickle.dumps(os.system))  # a class outside the allow-list is refused
     assert c.get("ab" * 20) is None
     assert not [p for p in entry.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_item_entries_round_trip_and_damaged_or_foreign_ones_are_misses(tmp_path: Path) -> None:
+    """Big Terraform files are stored as separately pickled items (small pickle memos)."""
+    c = cache.ParseCache("t", "v1", root=tmp_path)
+    key = "cd" * 20
+    c.put_items(key, [("head", 1), "attribute", ["block"]])
+    assert c.get_items(key) == [("head", 1), "attribute", ["block"]]
+    assert cache.unpickle_items(io.BytesIO(cache.pickle_items([1, 2]))) == [1, 2]
+    entry = c.directory / "cd" / ("cd" * 19)
+    entry.write_bytes(entry.read_bytes()[:-4])  # cut short: the last item cannot be read
+    assert c.get_items(key) is None
+    entry.write_bytes(pickle.dumps(["no count first"]))
+    assert c.get_items(key) is None
+    entry.write_bytes(cache.pickle_items([os.system]))  # refused like ``get`` refuses it
+    assert c.get_items(key) is None
 
 
 def test_disabled_cache_neither_reads_nor_writes(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import pickle
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from linter import __version__, progress
 from linter.cache import (
@@ -16,8 +17,10 @@ from linter.cache import (
     dist_versions,
     module_file,
     note_misses,
+    pickle_items,
     register_dataclass_pickling,
     source_fingerprint,
+    unpickle_items,
 )
 from linter.model import Finding, Known, Span, Unknown, Value
 from linter.report import Notification
@@ -90,7 +93,7 @@ def parse_file(job: tuple[Path, int, str]) -> ParseResult:
     assert text is not None
     result = _parse_text(path, text, parser)
     if key:
-        parse_cache(parser).put(key, result)
+        parse_cache(parser).put_items(key, _entry(result))
     return result
 
 
@@ -105,7 +108,32 @@ def _lookup(path: Path, max_bytes: int, parser: str) -> tuple[ParseResult | None
     if not store.enabled:
         return None, text, ""
     key = store.key(path, text)
-    return store.get(key), text, key
+    items = store.get_items(key)
+    return (_from_entry(items, text) if items is not None else None), text, key
+
+
+def _entry(result: ParseResult) -> list[Any]:
+    """A parse result as cache items: a header, then each top-level attribute and block.
+
+    The file's text is left out: the key is its hash, so a hit is read with the text in hand.
+    """
+    tree, finding, read = result
+    if tree is None:
+        return [(None, finding, read)]
+    return [(tree.path, finding, read), *tree.body.attributes.values(), *tree.body.blocks]
+
+
+def _from_entry(items: list[Any], text: str) -> ParseResult:
+    path, finding, read = items[0]
+    if path is None:
+        return None, finding, read
+    body = hcl.Body()
+    for item in items[1:]:
+        if isinstance(item, hcl.Attribute):
+            body.attributes[item.name] = item
+        else:
+            body.blocks.append(item)
+    return hcl.HclFile(path, body, text), finding, read
 
 
 def _parse_text(path: Path, text: str, parser: str) -> ParseResult:
@@ -124,9 +152,9 @@ def _worker_start() -> None:
 
 
 def _parse_job(job: tuple[Path, str, str, str]) -> bytes:
-    """Pool worker: parse, store the cache entry, return the pickled result (pickled once)."""
+    """Pool worker: parse, store the cache entry, return the entry's bytes (pickled once)."""
     path, text, key, parser = job
-    data = pickle.dumps(_parse_text(path, text, parser), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle_items(_entry(_parse_text(path, text, parser)))
     if key:
         parse_cache(parser).put_bytes(key, data)
     return data
@@ -197,8 +225,8 @@ class TerraformLoader:
                 if cache.enabled:
                     note_misses(len(misses))
                 jobs = parallel.map_ordered(_parse_job, misses, initializer=_worker_start)
-                for (path, _, _, _), data in zip(misses, jobs, strict=True):
-                    results[path] = pickle.loads(data)  # from our own worker
+                for (path, text, _, _), data in zip(misses, jobs, strict=True):
+                    results[path] = _from_entry(unpickle_items(io.BytesIO(data)), text)  # our own worker's
                     progress.advance()
                 misses = []
             if self.parser == hcl.TREE_SITTER:  # acyclic trees: the GC has nothing to find
@@ -226,7 +254,7 @@ class TerraformLoader:
         for path, text, key, parser in misses:
             results[path] = _parse_text(path, text, parser)
             if key:
-                parse_cache(parser).put(key, results[path])
+                parse_cache(parser).put_items(key, _entry(results[path]))
             progress.advance()
 
     def _record(self, path: Path, parsed: ParseResult) -> None:
