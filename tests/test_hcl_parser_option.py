@@ -13,28 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_hcl_recovery import BROKEN as RECOVERY_CASES
+from test_hcl_recovery import POLICY
 
 from linter.options import Flags, UsageError, build_options
 
-BROKEN = """resource "azurerm_data_protection_backup_vault" "backup" {
-  name     = "vault-aks"
-  location "westeurope"
-}
-
-resource "azurerm_data_protection_backup_policy_kubernetes_cluster" "hourly" {
-  name                            = "aks-hourly"
-  resource_group_name             = "rg-backup"
-  vault_name                      = "vault-aks"
-  backup_repeating_time_intervals = ["R/2024-04-14T07:00:00+00:00/PT2H"]
-
-  default_retention_rule {
-    life_cycle {
-      duration        = "P7D"
-      data_store_type = "OperationalStore"
-    }
-  }
-}
-"""
+BROKEN = "\n".join((RECOVERY_CASES["missing ="][0], POLICY))
 
 
 def rules_reported(directory: Path, *flags: str) -> list[str]:
