@@ -129,6 +129,14 @@ def build_app():  # type: ignore[no-untyped-def]
                 help="Region that resourceGroup().location stands for in templates.",
             ),
         ] = None,
+        clusters: Annotated[
+            str | None,
+            typer.Option(
+                "--clusters",
+                metavar="SCOPE",
+                help="Cluster rules at full severity for: protected (default; other clusters get notes) or all.",
+            ),
+        ] = None,
         select: Annotated[
             list[str] | None,
             typer.Option(
@@ -221,6 +229,7 @@ def build_app():  # type: ignore[no-untyped-def]
             param_files=list(param_file or []),
             matrix=matrix,
             resource_group_location=resource_group_location,
+            clusters=clusters,
             select=list(select or []),
             ignore=list(ignore or []),
             exclude=list(exclude or []),

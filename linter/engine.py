@@ -136,7 +136,9 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
             continue
         if not selected(spec.id, spec.slug, options.select, options.ignore):
             continue
-        rctx = RuleContext(spec, matrix, options.rule_options.get(spec.id, {}))
+        rctx = RuleContext(
+            spec, matrix, options.rule_options.get(spec.id, {}), all_clusters=options.clusters == "all"
+        )
         try:
             findings.extend(rule.check(graph, rctx))
         except Exception as e:  # noqa: BLE001 - one crashing rule must not stop the run (AKSB900)
@@ -156,13 +158,14 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     findings = _dedupe(findings)
     wanted: set[str] | None = None
     if loaded.found.explicit and all(p.is_file() for p in paths):
+        # pre-commit names the changed files: keep what they cause, wherever it is reported
         wanted = {str(p) for p in loaded.found.explicit}
-        findings = [f for f in findings if f.span.file in wanted]
+        findings = [f for f in findings if touches(f, wanted)]
     findings = apply_suppressions(
         findings, loaded.suppressions, options, registry, files=[str(p) for p in loaded.files]
     )
     if wanted is not None:  # AKSB901 about comments in context files is not for this run
-        findings = [f for f in findings if f.span.file in wanted]
+        findings = [f for f in findings if touches(f, wanted)]
     findings.sort(key=Finding.sort_key)
     cwd = Path.cwd()
     return Report(
@@ -177,6 +180,15 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
         tool_error=tool_error,
         rules=[r.spec for r in registry],
     )
+
+
+def touches(finding: Finding, files: set[str]) -> bool:
+    """The finding is located in one of ``files``, at its primary or at a related location.
+
+    A tfvars-only change that moves a vault to another region is reported at the tfvars line;
+    a change to the cluster's file is reported through the cluster's related location.
+    """
+    return finding.span.file in files or any(r.span.file in files for r in finding.related)
 
 
 def run(paths: list[Path], options: Options | None = None, registry: Registry | None = None) -> Report:

@@ -15,6 +15,7 @@ from typing import Any
 from linter import matrix as matrix_mod
 
 FAIL_ON = ("error", "warning", "note", "never")
+CLUSTER_SCOPES = ("protected", "all")
 UNKNOWN_MODES = ("ignore", "note")
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Terraform parsers (``linter.terraform.hcl.PARSERS``; not imported here: it would load the front end)
@@ -40,6 +41,8 @@ class Options:
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
     exclude: list[str] = field(default_factory=list)  # path globs never scanned nor read
     cluster_mapping: dict[str, str] = field(default_factory=dict)  # directory -> cluster
+    #: "protected": cluster rules report unprotected clusters as notes; "all": at full severity
+    clusters: str = "protected"
     category: str = "aks-backup-lint"  # SARIF automationDetails
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> options
@@ -69,6 +72,7 @@ class Options:
             "matrix": self.matrix,
             "deployment": dict(self.deployment),
             "cluster-mapping": dict(self.cluster_mapping),
+            "clusters": self.clusters,
             "category": self.category,
             "hcl-parser": self.hcl_parser,
         }
@@ -85,6 +89,7 @@ class Flags:
     param_files: list[str] = field(default_factory=list)  # TEMPLATE=PARAMS
     matrix: str | None = None
     resource_group_location: str | None = None
+    clusters: str | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -115,6 +120,9 @@ def build_options(flags: Flags, start: Path) -> Options:
     revision = flags.matrix or settings.get("matrix") or matrix_mod.DEFAULT_REVISION
     if revision not in matrix_mod.revisions():
         raise UsageError(f"unknown matrix revision {revision!r}; known: {', '.join(matrix_mod.revisions())}")
+    clusters = flags.clusters or settings.get("clusters") or "protected"
+    if clusters not in CLUSTER_SCOPES:
+        raise UsageError(f"--clusters must be one of {', '.join(CLUSTER_SCOPES)}, not {clusters!r}")
     param_files: dict[Path, Path] = {}
     for item in flags.param_files:
         template, sep, params = item.partition("=")
@@ -127,8 +135,8 @@ def build_options(flags: Flags, start: Path) -> Options:
     deployment = dict(settings.get("deployment") or {})
     if flags.resource_group_location:
         deployment["resourceGroup.location"] = flags.resource_group_location
-    select = list(flags.select) or list(settings.get("select") or [])
-    ignore = list(flags.ignore) + list(settings.get("ignore") or [])
+    select = _split(flags.select) or list(settings.get("select") or [])
+    ignore = _split(flags.ignore) + list(settings.get("ignore") or [])
     unknown_keys = registry.unknown_keys(select + ignore)
     if unknown_keys:
         raise UsageError(
@@ -150,6 +158,7 @@ def build_options(flags: Flags, start: Path) -> Options:
         severity=dict(settings.get("severity") or {}),
         exclude=list(flags.exclude) + list(settings.get("exclude") or []),
         cluster_mapping=dict(settings.get("cluster-mapping") or {}),
+        clusters=clusters,
         category=flags.category or settings.get("category") or "aks-backup-lint",
         max_file_bytes=parse_size(flags.max_file_size) if flags.max_file_size else DEFAULT_MAX_FILE_BYTES,
         baseline=flags.baseline,
@@ -159,6 +168,14 @@ def build_options(flags: Flags, start: Path) -> Options:
         use_cache=not flags.no_cache,
         hcl_parser=hcl_parser,
     )
+
+
+def _split(keys: list[str]) -> list[str]:
+    """``--select AKSB1,AKSB301 --select AKSB4`` -> each key once, in order (ruff's convention)."""
+    out: list[str] = []
+    for item in keys:
+        out += [k.strip() for k in item.split(",") if k.strip() and k.strip() not in out]
+    return out
 
 
 def parse_size(text: str) -> int:

@@ -259,6 +259,21 @@ class RuleContext:
     spec: RuleSpec
     matrix: MatrixRevision
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: config ``clusters: all``: cluster rules report at full severity for unprotected clusters too
+    all_clusters: bool = False
+
+    def cluster_finding(
+        self, cluster: Any, protected: bool, message: str, *, resource: Any = None, **kwargs: Any
+    ) -> Finding:
+        """A finding about ``cluster`` (at ``resource``, default the cluster itself).
+
+        Clusters no backup instance, extension or binding in the scan refers to get it as a
+        ``note`` (rules.md, Scope): the problem matters only once the cluster is protected.
+        """
+        if not protected and not self.all_clusters:
+            kwargs["severity"] = Severity.NOTE
+            message = f"if you protect this cluster with Azure Backup: {message}"
+        return self.finding(resource if resource is not None else cluster, message, **kwargs)
 
     def finding(
         self,
@@ -266,28 +281,45 @@ class RuleContext:
         message: str,
         *,
         attribute: str = "",
+        value: Value | None = None,
         span: Span | None = None,
         related: Sequence[RelatedLocation] = (),
         severity: Severity | None = None,
     ) -> Finding:
-        """A finding at ``attribute`` of ``resource`` (its value's span, else the resource header)."""
+        """A finding about ``attribute`` of ``resource`` (or one element ``value`` of it).
+
+        The location policy (design.md, "Precise locations"): the primary location is where the
+        wrong value is written, which may be a tfvars line, a variable default, a local or a
+        parameter file; the attribute that uses it becomes a related location ("used by ...
+        here"), and so does every place the value passed through. ``span`` overrides the primary
+        location for findings that are not about a value (a missing resource, a constraint).
+        Related locations never repeat the primary one.
+        """
         if severity is not None and severity not in self.spec.severities:
             raise RuleSpecError(
                 f"{self.spec.id} reported {severity.value}, not among its declared severities"
             )
-        where = span or (resource.span_of(attribute) if attribute else resource.span)
-        value = resource.attrs.get(attribute, resource.refs.get(attribute)) if attribute else None
-        via = tuple(getattr(value, "via", ()) or ())
-        extra = [RelatedLocation(s, "the value comes from here") for s in via if s != where]
+        reference = value is None and attribute in resource.refs and attribute not in resource.attrs
+        if value is None and attribute:
+            value = resource.attrs.get(attribute, resource.refs.get(attribute))
+        use = resource.span_of(attribute) if attribute else resource.span
+        if reference:  # a reference is the anchor of a finding about what it points at, not the wrong value
+            span = span or use
+        if value is not None and getattr(value, "via", ()) and getattr(value, "span", None):
+            use = value.span  # the value travelled here: this is where it is used
+        written, passed = origin(value, use) if span is None else (span, ())
+        extra: list[RelatedLocation] = [RelatedLocation(s, "the value passes through here") for s in passed]
+        if attribute or value is not None:
+            extra.append(RelatedLocation(use, f"used by {resource.address} here"))
         return Finding(
             rule_id=self.spec.id,
             slug=self.spec.slug,
             message=message,
-            span=where,
+            span=written,
             severity=severity or self.spec.severity,
             address=resource.address,
             attribute=attribute,
-            related=tuple(related) + tuple(extra),
+            related=distinct_related(written, [*related, *extra]),
         )
 
     def unresolved(self, resource: Any, value: Value, what: str) -> Iterator[Finding]:
@@ -305,12 +337,49 @@ class RuleContext:
             )
 
 
+def origin(value: Value | None, fallback: Span) -> tuple[Span, tuple[Span, ...]]:
+    """Where a value is written, and the places it passed through on its way to its use.
+
+    Front ends record a value's ``span`` (its use, or the literal itself) and ``via``: the
+    variable defaults, tfvars lines, locals, module arguments and parameter-file entries it
+    travelled through, the first of them where it was written.
+    """
+    via = tuple(getattr(value, "via", ()) or ())
+    own = getattr(value, "span", None) or fallback
+    if via:
+        return via[0], via[1:]
+    return own, ()
+
+
+def contains(outer: Span, inner: Span) -> bool:
+    """``inner`` lies within ``outer`` (same file)."""
+    if outer.file != inner.file:
+        return False
+    end = (outer.end_line, outer.end_column) if outer.end_column else (outer.end_line, 10**9)
+    inner_end = (inner.end_line, inner.end_column) if inner.end_column else (inner.end_line, 0)
+    return (outer.line, outer.column) <= (inner.line, inner.column) and inner_end <= end
+
+
+def distinct_related(primary: Span, related: Sequence[RelatedLocation]) -> tuple[RelatedLocation, ...]:
+    """Related locations without the primary one, without places that contain it (the attribute
+    a literal is written in says nothing new), and without repeats."""
+    out: list[RelatedLocation] = []
+    seen: set[Span] = set()
+    for r in related:
+        if r.span == primary or r.span in seen or contains(r.span, primary):
+            continue
+        seen.add(r.span)
+        out.append(r)
+    return tuple(out)
+
+
 def related_value(resource: Any, attribute: str, message: str) -> list[RelatedLocation]:
-    """A related location for ``resource.attribute``, plus the variable/parameter it came from."""
-    span = resource.span_of(attribute)
-    value = resource.attrs.get(attribute, resource.refs.get(attribute))
-    out = [RelatedLocation(span, message)]
-    for via in getattr(value, "via", ()) or ():
-        if via != span:
-            out.append(RelatedLocation(via, f"{message}: value set here"))
+    """Related locations for the other side of a mismatch: where ``resource.attribute`` is written
+    (``message``), and the attribute that uses it when that is elsewhere."""
+    use = resource.span_of(attribute)
+    written, passed = origin(resource.attrs.get(attribute, resource.refs.get(attribute)), use)
+    out = [RelatedLocation(written, message)]
+    out += [RelatedLocation(s, f"{message}: passes through here") for s in passed]
+    if written != use:
+        out.append(RelatedLocation(use, f"{message}: used here"))
     return out

@@ -2,7 +2,9 @@
 
 ``# expect: AKSB101:3`` (HCL, YAML) or ``// expect: AKSB101:3`` (Bicep) on the line where a
 finding's span starts, with the 1-based column after the colon; several separated by commas.
-ARM JSON cannot hold comments: a sidecar ``<name>.expect.json`` lists ``{"line", "col", "rule"}``.
+A finding must have its rule's default severity unless the marker names another one
+(``AKSB301:3:note``). ARM JSON cannot hold comments: a sidecar ``<name>.expect.json`` lists
+``{"line", "col", "rule"}`` (and ``"severity"`` when it is not the default).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
-MARKER = re.compile(r"(?:#|//)\s*expect:\s*(?P<items>AKSB\d{3}(?::\d+)?(?:\s*,\s*AKSB\d{3}(?::\d+)?)*)")
+_ITEM = r"AKSB\d{3}(?::\d+)?(?::(?:error|warning|note))?"
+MARKER = re.compile(rf"(?:#|//)\s*expect:\s*(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*)")
 
 Expectation = tuple[str, int, int, str]  # (path relative to repo, line, column, rule)
+#: expectations whose marker names a severity other than the rule's default
+SEVERITIES: dict[Expectation, str] = {}
 
 
 def expected_in_file(path: Path) -> set[Expectation]:
@@ -26,7 +31,10 @@ def expected_in_file(path: Path) -> set[Expectation]:
         target = path.with_name(path.name[: -len(".expect.json")] + ".json")
         trel = target.relative_to(REPO).as_posix()
         for item in json.loads(path.read_text(encoding="utf-8")):
-            out.add((trel, int(item["line"]), int(item.get("col", 0)), item["rule"]))
+            expectation = (trel, int(item["line"]), int(item.get("col", 0)), item["rule"])
+            out.add(expectation)
+            if "severity" in item:
+                SEVERITIES[expectation] = item["severity"]
         return out
     try:
         text = path.read_text(encoding="utf-8")
@@ -37,8 +45,13 @@ def expected_in_file(path: Path) -> set[Expectation]:
         if not m:
             continue
         for item in m.group("items").split(","):
-            rule, _, col = item.strip().partition(":")
-            out.add((rel, number, int(col) if col else 0, rule))
+            rule, *rest = item.strip().split(":")
+            col = next((int(x) for x in rest if x.isdigit()), 0)
+            expectation = (rel, number, col, rule)
+            out.add(expectation)
+            severity = next((x for x in rest if not x.isdigit()), None)
+            if severity is not None:
+                SEVERITIES[expectation] = severity
     return out
 
 

@@ -34,7 +34,7 @@ def test_check_fixtures_reports_findings_relative_to_cwd() -> None:
     result = cli("check", "fixtures/region-mismatch/terraform", "--no-color")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("fixtures/region-mismatch/terraform/main.tf:30:3: error AKSB102 ")
+    assert lines[0].startswith("fixtures/region-mismatch/terraform/main.tf:8:3: error AKSB102 ")
     assert lines[0].endswith("[storage-cluster-region-mismatch]")
     assert "files scanned" in lines[-1] and "2 errors" in lines[-1]
 
@@ -113,9 +113,14 @@ def test_directory_without_infrastructure_code_says_so(tmp_path: Path) -> None:
     assert "no Terraform, Bicep, ARM or Kubernetes files found" in result.stderr
 
 
-def test_explicit_file_reports_only_that_file_but_loads_its_module() -> None:
+def test_explicit_file_reports_what_it_causes_and_loads_its_module() -> None:
+    """pre-commit passes changed files: a finding is kept when its primary or a related location
+    is in one of them (the cluster's region, written in the tfvars, explains both mismatches)."""
     result = cli("check", "fixtures/region-mismatch/terraform/terraform.tfvars", "--quiet")
-    assert result.returncode == 0, result.stdout
+    assert result.returncode == 1, result.stdout
+    assert "main.tf:8:3: error AKSB102" in result.stdout and "main.tf:50:3: error AKSB101" in result.stdout
+    result = cli("check", "fixtures/region-mismatch/terraform/versions.tf", "--quiet")
+    assert result.returncode == 0 and result.stdout == "", result.stdout
     result = cli("check", "fixtures/region-mismatch/terraform/main.tf", "--quiet")
     assert "terraform.tfvars" not in result.stdout.split("\n")[0]
     assert "AKSB101" in result.stdout and "AKSB102" in result.stdout

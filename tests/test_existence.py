@@ -169,10 +169,16 @@ def test_the_rewrites_put_conditions_where_expected() -> None:
     tf = never_terraform(
         'resource "a" "b" {\n  for_each = {\n    x = 1\n  }\n  name = each.key\n}\nmodule "m" {\n  source = "./m"\n}\n'
     )
-    assert tf == 'resource "a" "b" {\n  count = 0\n  name = each.key\n}\nmodule "m" {\n  count = 0\n  source = "./m"\n}\n'
+    assert (
+        tf
+        == 'resource "a" "b" {\n  count = 0\n  name = each.key\n}\nmodule "m" {\n  count = 0\n  source = "./m"\n}\n'
+    )
     bicep = never_bicep(
         "resource a 'T@1' = {\n}\nresource b 'T@1' = if (x) {\n}\nmodule c 'c.bicep' = [for i in r: {\n}]\n"
     )
     assert bicep.count("if (false) {") == 2 and "[for i in []: {" in bicep
     arm = json.loads(never_arm('{"resources": [{"type": "t", "resources": [{"type": "u"}]}]}'))
-    assert arm["resources"][0]["condition"] is False and arm["resources"][0]["resources"][0]["condition"] is False
+    assert (
+        arm["resources"][0]["condition"] is False
+        and arm["resources"][0]["resources"][0]["condition"] is False
+    )

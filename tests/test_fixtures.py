@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from expectations import FIXTURES, actual, compare, expected_under, scenario_dirs
+from expectations import FIXTURES, REPO, SEVERITIES, actual, compare, expected_under, scenario_dirs
 
 from linter.engine import run
 from linter.options import Options
+from policies import load_builtin_rules
+
+DEFAULT_SEVERITY = {r.spec.id: r.spec.severity.value for r in load_builtin_rules()}
 
 
 @pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -17,6 +20,20 @@ def test_scenario_findings(directory: Path) -> None:
     missing, unexpected = compare(expected_under(directory), actual(report.findings))
     assert not missing, f"expected but not reported: {sorted(missing)}"
     assert not unexpected, f"reported but not expected: {sorted(unexpected)}"
+    wrong = []
+    for f in report.findings:
+        if f.rule_id == "AKSB902" or f.suppression is not None:
+            continue
+        where = (
+            Path(f.span.file).resolve().relative_to(REPO).as_posix(),
+            f.span.line,
+            f.span.column,
+            f.rule_id,
+        )
+        wanted = SEVERITIES.get(where, DEFAULT_SEVERITY[f.rule_id])
+        if f.severity.value != wanted:
+            wrong.append((*where, f.severity.value, f"expected {wanted}"))
+    assert not wrong, f"reported with another severity: {sorted(wrong)}"
 
 
 def test_every_terraform_rule_has_a_failing_fixture() -> None:

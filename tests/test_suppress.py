@@ -337,7 +337,11 @@ def test_inline_comment_suppresses_in_a_real_run(tmp_path: Path) -> None:
     fixture = copy_fixture(tmp_path, "service-principal")
     before = cli("check", "terraform", "--format", "json", cwd=fixture)
     assert before.returncode == 1
-    (finding_,) = [f for f in json.loads(before.stdout)["findings"] if f["rule_id"] == "AKSB301"]
+    (finding_,) = [
+        f
+        for f in json.loads(before.stdout)["findings"]
+        if f["rule_id"] == "AKSB301" and f["severity"] == "error"
+    ]
     main = fixture / "terraform" / "main.tf"
     lines = main.read_text().splitlines()
     line = finding_["location"]["line"]
@@ -348,11 +352,11 @@ def test_inline_comment_suppresses_in_a_real_run(tmp_path: Path) -> None:
     after = cli("check", "terraform", "--format", "sarif", cwd=fixture)
     assert after.returncode == 0, after.stdout + after.stderr
     log = assert_valid_sarif(after.stdout)
-    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "AKSB301"]
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "AKSB301" and r["level"] == "error"]
     assert result["suppressions"][0]["kind"] == "inSource"
     assert result["suppressions"][0]["justification"] == "legacy cluster, migrating to managed identity in Q1"
     text = cli("check", "terraform", cwd=fixture).stdout
-    assert "AKSB301" not in text and "(1 suppressed)" in text
+    assert "error AKSB301" not in text and "(1 suppressed)" in text
 
 
 def test_baseline_through_the_cli(tmp_path: Path) -> None:

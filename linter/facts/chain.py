@@ -13,7 +13,7 @@ from linter import kinds
 from linter.facts.compare import text
 from linter.facts.verdict import Verdict, both, existence, points_at
 from linter.graph import Resource, ResourceGraph
-from linter.model import Known, Unknown, Value
+from linter.model import Known, Unknown, Value, items
 
 AKS_DATASOURCE = "microsoft.containerservice/managedclusters"
 BACKUP_OPERATOR = "Microsoft.DataProtection/backupVaults/backup-operator"
@@ -45,6 +45,16 @@ def policy_is_aks(policy: Resource) -> bool | None:
     if any(v is None for v in verdicts):
         return None
     return False
+
+
+def aks_policies(graph: ResourceGraph) -> Iterator[Resource]:
+    """Backup policies that surely protect AKS (``datasourceTypes`` holds the AKS type).
+
+    Disk, blob, PostgreSQL and MySQL policies often live in the same vault; rules about AKS
+    backups never look at them (rules.md, Scope). A policy whose datasource is unknown may be
+    an AKS one, so rules that report *on* a policy skip it too (unknown is not a violation).
+    """
+    return (p for p in graph.of_kind(kinds.BACKUP_POLICY) if policy_is_aks(p) is True)
 
 
 def backup_instances(graph: ResourceGraph) -> Iterator[Resource]:
@@ -154,19 +164,44 @@ def vault_tier_instance(graph: ResourceGraph, cluster: Resource) -> Resource | N
     return None
 
 
-def terraform_backup_stacks(graph: ResourceGraph) -> dict[str, Resource]:
-    """Terraform configurations that declare AKS backup resources (R01's precondition).
+#: the azurerm resource types of AKS backup (R01): what makes the provider version matter
+AZURERM_AKS_BACKUP_TYPES = (
+    "azurerm_kubernetes_cluster_extension",
+    "azurerm_kubernetes_cluster_trusted_access_role_binding",
+    "azurerm_data_protection_backup_policy_kubernetes_cluster",
+    "azurerm_data_protection_backup_instance_kubernetes_cluster",
+)
 
-    Maps each such stack to its first resource in source order, a place to anchor a finding
-    about the configuration as a whole.
+
+def is_azurerm_aks_backup_resource(graph: ResourceGraph, r: Resource) -> bool:
+    """One of the four azurerm AKS-backup resources: the data-protection extension, a
+    trusted-access binding from a backup vault, an AKS backup policy or instance."""
+    if r.language != "terraform" or r.source_type not in AZURERM_AKS_BACKUP_TYPES:
+        return False
+    if r.kind == kinds.EXTENSION:
+        return is_backup_extension(r)
+    if r.kind == kinds.TRUSTED_ACCESS:
+        return is_backup_binding(graph, r)
+    return True
+
+
+def is_backup_binding(graph: ResourceGraph, binding: Resource) -> bool:
+    """A trusted-access binding for backup: from a backup vault, or with the backup-operator role."""
+    if graph.related(binding, "source"):
+        return True
+    return any((text(role) or "").lower() == BACKUP_OPERATOR.lower() for role in items(binding.attr("roles")))
+
+
+def terraform_backup_stacks(graph: ResourceGraph) -> dict[str, Resource]:
+    """Terraform configurations that declare azurerm AKS backup resources (R01's precondition).
+
+    Maps each such stack to its first such resource in source order, a place to anchor a
+    finding about the configuration as a whole. azapi resources and backups of other
+    datasources do not make the azurerm version matter.
     """
     out: dict[str, Resource] = {}
     for r in graph.resources:
-        if r.language != "terraform" or r.stack in out:
-            continue
-        if r.kind in (kinds.TRUSTED_ACCESS, kinds.BACKUP_POLICY, kinds.BACKUP_INSTANCE) or (
-            r.kind == kinds.EXTENSION and is_backup_extension(r)
-        ):
+        if r.stack not in out and is_azurerm_aks_backup_resource(graph, r):
             out[r.stack] = r
     return out
 

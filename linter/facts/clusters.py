@@ -24,5 +24,13 @@ def protected_clusters(graph: ResourceGraph) -> list[Resource]:
     return sorted(out.values(), key=lambda r: (r.span.file, r.span.line, r.address))
 
 
+def is_protected(graph: ResourceGraph, cluster: Resource) -> bool:
+    """A backup instance, the backup extension or a trusted-access binding in the scan refers to
+    ``cluster`` (rules.md, Scope): cluster rules report at full severity only for these."""
+    if "protected" not in graph.memo:
+        graph.memo["protected"] = {id(c) for c in protected_clusters(graph)}
+    return id(cluster) in graph.memo["protected"]  # type: ignore[operator]
+
+
 def node_pools(graph: ResourceGraph, cluster: Resource) -> list[Resource]:
     return graph.referrers(cluster, kinds.NODE_POOL, "cluster")

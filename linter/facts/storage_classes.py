@@ -106,9 +106,7 @@ def storage_classes(graph: ResourceGraph, of: Resource) -> list[Resource]:
     clusters = graph.related(of, "cluster")
     key = ("storage_classes", frozenset(id(c) for c in clusters))
     if key not in graph.memo:
-        graph.memo[key] = [
-            sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if _same_cluster(graph, sc, of)
-        ]
+        graph.memo[key] = [sc for sc in graph.of_kind(kinds.STORAGE_CLASS) if _same_cluster(graph, sc, of)]
     return graph.memo[key]  # type: ignore[return-value]
 
 

@@ -4,6 +4,9 @@
 Every AKS cluster: a Terraform `service_principal {}` block, or an ARM/Bicep
 `properties.servicePrincipalProfile.clientId` other than `msi` on a cluster without a managed
 identity. The finding points at the service principal setting.
+Clusters that a backup instance, the backup extension or a trusted-access binding in the scan
+refers to get the finding at full severity; other clusters get it as a `note` ("if you protect
+this cluster with Azure Backup: …"), and config `clusters: all` (`--clusters all`) raises those too.
 
 ## Why it matters
 Backup relies on the cluster's managed identity (for example its Contributor role on the
@@ -41,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.clusters import is_protected
 from linter.model import Finding, Known, Severity
 from linter.rules import Citation, rule
 
@@ -49,6 +53,7 @@ from linter.rules import Citation, rule
     id="AKSB301",
     slug="cluster-service-principal",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.NOTE),
     languages=("terraform", "arm", "bicep"),
     summary="AKS cluster authenticates with a service principal",
     kinds=(kinds.CLUSTER,),
@@ -59,8 +64,9 @@ def cluster_service_principal(graph, ctx) -> Iterator[Finding]:  # type: ignore[
     for cluster in graph.of_kind(kinds.CLUSTER):
         sp = cluster.attr("service_principal")
         if isinstance(sp, Known) and sp.value is True:
-            yield ctx.finding(
+            yield ctx.cluster_finding(
                 cluster,
+                is_protected(graph, cluster),
                 f"cluster {cluster.address} uses a service principal; Azure Backup for AKS needs a "
                 "system- or user-assigned managed identity",
                 attribute="service_principal",

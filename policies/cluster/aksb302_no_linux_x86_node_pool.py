@@ -7,6 +7,9 @@ pool qualifies when it runs Linux with Ubuntu or Azure Linux (`os_sku` absent, `
 `AzureLinux*`, `CBLMariner`, `Mariner`) on an x86 VM size. ARM64 sizes have a lower-case `p` in
 their feature letters (`Standard_D2ps_v5`). With no qualifying pool the finding is an error at
 the first pool; otherwise each Windows or ARM64 pool gets a note.
+Clusters that a backup instance, the backup extension or a trusted-access binding in the scan
+refers to get the finding at full severity; other clusters get it as a `note` ("if you protect
+this cluster with Azure Backup: …"), and config `clusters: all` (`--clusters all`) raises those too.
 
 ## Why it matters
 The backup extension's pods only schedule on such nodes; without one, the extension never
@@ -47,7 +50,7 @@ import re
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.facts.clusters import node_pools
+from linter.facts.clusters import is_protected, node_pools
 from linter.facts.compare import show, text
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
@@ -115,10 +118,12 @@ def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
                 )
         elif all(verdict == "bad" for _, verdict, _ in verdicts) and all(p.surely_exists for p in pools):
             first, attr = bad[0]
-            yield ctx.finding(
-                first,
+            yield ctx.cluster_finding(
+                cluster,
+                is_protected(graph, cluster),
                 f"cluster {cluster.address} has no Linux x86 (Ubuntu or Azure Linux) node pool: "
                 f"{first.address} is {show(first.attr(attr))}; add one for the backup extension",
+                resource=first,
                 attribute=attr,
                 related=[
                     RelatedLocation(p.span_of(a), f"node pool {p.address} cannot run it either")

@@ -1,11 +1,13 @@
 """The protected cluster is network-isolated, which AKS backup does not support.
 
 ## What it checks
-Clusters that take part in AKS backup (protected by a backup instance, or carrying the backup
-extension or a trusted-access binding) whose bootstrap artifact source is `Cache` (Terraform
+Clusters whose bootstrap artifact source is `Cache` (Terraform
 `bootstrap_profile { artifact_source = "Cache" }`, ARM/Bicep
 `properties.bootstrapProfile.artifactSource`): that is how a network-isolated cluster is
 declared; its outbound type is then `none` or `block`.
+Clusters that a backup instance, the backup extension or a trusted-access binding in the scan
+refers to get the finding at full severity; other clusters get it as a `note` ("if you protect
+this cluster with Azure Backup: …"), and config `clusters: all` (`--clusters all`) raises those too.
 
 ## Why it matters
 The backup extension cannot be installed or reach its storage from a network-isolated cluster
@@ -62,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.facts.clusters import protected_clusters
+from linter.facts.clusters import is_protected
 from linter.facts.compare import ieq, show
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, MatrixRevision, rule
@@ -79,6 +81,7 @@ def revision_verdict(m: MatrixRevision) -> str:
     id="AKSB303",
     slug="network-isolated-cluster",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.NOTE),
     revision_verdict=revision_verdict,
     summary="network-isolated cluster (bootstrap artifact source Cache, outbound none/block)",
     kinds=(kinds.CLUSTER,),
@@ -89,7 +92,7 @@ def revision_verdict(m: MatrixRevision) -> str:
 def network_isolated_cluster(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     if ctx.matrix.flag("network_isolated_supported"):
         return
-    for cluster in protected_clusters(graph):
+    for cluster in graph.of_kind(kinds.CLUSTER):
         if ieq(cluster.attr("artifact_source"), "Cache") is not True:
             continue
         outbound = cluster.attr("outbound_type")
@@ -98,8 +101,9 @@ def network_isolated_cluster(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
             related.append(
                 RelatedLocation(cluster.span_of("outbound_type"), f"outbound type {show(outbound)}")
             )
-        yield ctx.finding(
+        yield ctx.cluster_finding(
             cluster,
+            is_protected(graph, cluster),
             f'cluster {cluster.address} is network-isolated (bootstrap artifact source "Cache"); Azure Backup '
             f"for AKS does not support network-isolated clusters under matrix revision {ctx.matrix.revision}",
             attribute="artifact_source",

@@ -4,7 +4,8 @@
 Every repeating interval of an AKS backup policy (Terraform `backup_repeating_time_intervals`,
 ARM/Bicep `policyRules[].trigger.schedule.repeatingTimeIntervals`), in ISO 8601 form
 `R/<start>/<duration>`. The duration must be `PT4H`, `PT6H`, `PT8H`, `PT12H` or `P1D` (`PT24H`
-is accepted as `P1D`). The finding points at the offending interval.
+is accepted as `P1D`). Policies of other datasources (an hourly disk policy in the same vault)
+are not AKS backup policies and are not checked. The finding points at the offending interval.
 
 ## Why it matters
 Nothing in Terraform validates the interval (its own documentation example uses `P1W`); the
@@ -36,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import aks_policies
 from linter.facts.compare import text
 from linter.model import Finding, Severity, items
 from linter.rules import Citation, rule
@@ -64,7 +66,7 @@ def duration(interval: str) -> str | None:
     tags=("schedule",),
 )
 def backup_frequency_unsupported(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    for policy in graph.of_kind(kinds.BACKUP_POLICY):
+    for policy in aks_policies(graph):
         for element in items(policy.attr("repeating_intervals")):
             value = text(element)
             if value is None:
@@ -79,5 +81,5 @@ def backup_frequency_unsupported(graph, ctx) -> Iterator[Finding]:  # type: igno
                 f'backup schedule "{value}" of policy {policy.address} uses {detail}; supported are '
                 "PT4H, PT6H, PT8H, PT12H and P1D",
                 attribute="repeating_intervals",
-                span=element.span,
+                value=element,
             )

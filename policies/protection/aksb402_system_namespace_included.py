@@ -66,5 +66,5 @@ def system_namespace_included(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                     f'backup instance {instance.address} includes namespace "{name}", which Azure Backup '
                     "for AKS always skips",
                     attribute="included_namespaces",
-                    span=element.span,
+                    value=element,
                 )

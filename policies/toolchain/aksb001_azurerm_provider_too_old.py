@@ -1,8 +1,11 @@
 """The azurerm provider version admitted by the configuration is older than 3.99.0.
 
 ## What it checks
-Terraform configurations that declare AKS backup resources (the data-protection extension,
-trusted access, backup policy or backup instance). Every azurerm requirement of the
+Terraform configurations that declare one of the four azurerm AKS-backup resources (the
+data-protection `azurerm_kubernetes_cluster_extension`, a trusted-access binding from a backup
+vault, `azurerm_data_protection_backup_policy_kubernetes_cluster`,
+`azurerm_data_protection_backup_instance_kubernetes_cluster`); azapi resources and backups of
+other datasources (disks, blobs, databases) do not make the azurerm version matter. Every azurerm requirement of the
 configuration and its local modules (`required_providers`, the legacy shorthand, legacy
 `provider { version }`) is intersected, or the version pinned in `.terraform.lock.hcl` is used.
 An error when no admitted version reaches 3.99.0, a warning when some admitted versions are

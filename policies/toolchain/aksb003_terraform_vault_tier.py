@@ -4,7 +4,9 @@
 Backup policies declared in Terraform, through azurerm (`life_cycle.data_store_type` other than
 `OperationalStore`) or through `azapi_resource` bodies of type
 `Microsoft.DataProtection/backupVaults/backupPolicies` whose lifecycles use or copy to
-`VaultStore`. The finding points at the data store type.
+`VaultStore`. Only AKS backup policies (`datasourceTypes` holds
+`Microsoft.ContainerService/managedClusters`): a blob or database policy in the same vault may
+use the vault tier. The finding points at the data store type.
 
 ## Why it matters
 Vault-tier AKS backup cannot be deployed with Terraform: azurerm rejects the value at plan
@@ -46,6 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.chain import aks_policies
 from linter.facts.compare import text
 from linter.model import Finding, Known, Severity, items
 from linter.rules import Citation, rule
@@ -62,7 +65,7 @@ from linter.rules import Citation, rule
     tags=("terraform", "vault-tier"),
 )
 def terraform_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    for policy in graph.of_kind(kinds.BACKUP_POLICY):
+    for policy in aks_policies(graph):
         if policy.language != "terraform":
             continue
         reported = False
@@ -75,7 +78,7 @@ def terraform_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-un
                     f'policy {policy.address} uses data store "{store}"; Terraform can only deploy '
                     "operational-tier (OperationalStore) AKS backups",
                     attribute="data_store_types",
-                    span=element.span,
+                    value=element,
                 )
         uses = policy.attr("uses_vault_store")
         if not reported and isinstance(uses, Known) and uses.value is True:

@@ -232,6 +232,29 @@ def other_backup_policy(inst: ResourceInstance) -> list[Resource]:
     return [res]
 
 
+#: backup instances of other datasources: counted against the vault's limit (AKSB404), never
+#: checked by the AKS rules (rules.md, Scope)
+OTHER_INSTANCE_DATASOURCES = {
+    "azurerm_data_protection_backup_instance_disk": "Microsoft.Compute/disks",
+    "azurerm_data_protection_backup_instance_blob_storage": "Microsoft.Storage/storageAccounts/blobServices",
+    "azurerm_data_protection_backup_instance_data_lake_storage": "Microsoft.Storage/storageAccounts/adlsBlobServices",
+    "azurerm_data_protection_backup_instance_postgresql": "Microsoft.DBforPostgreSQL/servers/databases",
+    "azurerm_data_protection_backup_instance_postgresql_flexible_server": "Microsoft.DBforPostgreSQL/flexibleServers",
+    "azurerm_data_protection_backup_instance_mysql_flexible_server": "Microsoft.DBforMySQL/flexibleServers",
+}
+
+
+@adapts(*OTHER_INSTANCE_DATASOURCES)
+def other_backup_instance(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.BACKUP_INSTANCE)
+    put(res, "name", inst.attr("name"))
+    put(res, "location", region(inst.attr("location")))
+    res.attrs["datasource_type"] = Known(OTHER_INSTANCE_DATASOURCES[inst.type], inst.block.span)
+    res.refs["vault"] = inst.attr("vault_id")
+    res.refs["policy"] = inst.attr("backup_policy_id")
+    return [res]
+
+
 @adapts("azurerm_storage_blob")
 def storage_blob(inst: ResourceInstance) -> list[Resource]:
     """Data written into a container: the backup container must hold backups only (AKSB203)."""
