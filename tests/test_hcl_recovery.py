@@ -263,3 +263,12 @@ def test_without_tree_sitter_python_hcl2_reads_and_says_so(tmp_path: Path) -> No
     assert "tree-sitter-hcl is not available" not in normal.stderr
     assert '"AKSB401"' in blocked.stdout
     assert json.loads(blocked.stdout)["findings"] == json.loads(normal.stdout)["findings"]
+
+
+def test_a_file_of_many_broken_blocks_is_one_error_naming_how_much_is_left_out() -> None:
+    """Past a few broken blocks the file is not narrowed down block by block any more."""
+    broken = 'resource "x" "y" {\n  name "z"\n}\n\n'
+    tree, error = hcl.parse(Path("generated.tf"), CLUSTER + "\n" + broken * 50)
+    assert tree is not None and [b.labels[1] for b in tree.body.blocks] == ["aks"]
+    assert error is not None and error.line == offset(CLUSTER) + 2
+    assert error.skipped == 'resource "x" "y" and 49 more top-level blocks or attributes'

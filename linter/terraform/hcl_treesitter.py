@@ -66,6 +66,8 @@ _LANGUAGE = tree_sitter.Language(tree_sitter_hcl.language())
 _PIECE_BYTES = 256 * 1024
 #: how many following constructs a failing one is retried with
 _MAX_MERGE = 16
+#: broken constructs narrowed down one by one before failing pieces are left out whole
+_MAX_LOST = 8
 
 #: a line that starts a top-level construct: a name at column 1, then labels and ``{``, or ``=``
 _TOP_LEVEL = re.compile(
@@ -127,7 +129,11 @@ class _Reader:
         return self.convert(starts[first], starts[stop], points[first], points[stop])
 
     def pieces(self) -> tuple[Body, HclError | None]:
-        """The body of every construct that parses, piece by piece; the first error of the others."""
+        """The body of every construct that parses, piece by piece; the first error of the others.
+
+        Narrowing a failing piece down costs a few parses per broken construct; after
+        ``_MAX_LOST`` of them (a file that is mostly not HCL) a failing piece is left out whole.
+        """
         starts = [m.start() for m in _TOP_LEVEL.finditer(self.source)]
         if not starts or starts[0] != 0:
             starts.insert(0, 0)
@@ -136,6 +142,7 @@ class _Reader:
         count = len(starts) - 1
         body = Body()
         error: HclError | None = None
+        lost = 0
         budget = _PIECE_BYTES
         i = 0
         while i < count:
@@ -143,20 +150,24 @@ class _Reader:
             while stop < count and starts[stop + 1] - starts[i] <= budget:
                 stop += 1
             attempt = self.convert_chunks(i, stop)
-            if attempt.body is None and stop - i > 1:
+            if attempt.body is None and stop - i > 1 and lost < _MAX_LOST:
                 budget = (starts[stop] - starts[i]) // 2  # narrow down to the failing construct
                 continue
-            if attempt.body is None:
+            if attempt.body is None and lost < _MAX_LOST:
                 attempt, stop = self.recover(i)
             if attempt.body is not None:
                 body.attributes.update(attempt.body.attributes)
                 body.blocks.extend(attempt.body.blocks)
-            elif error is None:
-                error = self.describe(attempt)
-                error.skipped = self.header(i)
+            else:
+                if error is None:
+                    error = self.describe(self.convert_chunks(i, i + 1))
+                    error.skipped = self.header(i)
+                lost += stop - i
             i = stop
             budget = _PIECE_BYTES
         self.parser.included_ranges = []
+        if error is not None and lost > 1:
+            error.skipped += f" and {lost - 1} more top-level block{'s' if lost > 2 else ''} or attribute{'s' if lost > 2 else ''}"
         return body, error
 
     def recover(self, i: int) -> tuple[_Attempt, int]:
@@ -166,11 +177,11 @@ class _Reader:
             merged = self.convert_chunks(i, stop)
             if merged.body is not None:
                 return merged, stop
-        reference = _reference_body(
-            self.path, self.source, self.starts[i], self.starts[i + 1], self.points[i][0]
-        )
-        if reference is not None:
-            return _Attempt(reference), i + 1
+        start, end = self.starts[i], self.starts[i + 1]
+        if end - start <= _PIECE_BYTES:  # python-hcl2 reads about 0.3 MB/s
+            reference = _reference_body(self.path, self.source, start, end, self.points[i][0])
+            if reference is not None:
+                return _Attempt(reference), i + 1
         return failed, i + 1
 
     def header(self, i: int) -> str:
