@@ -149,15 +149,15 @@ class _Reader:
             stop = i + 1
             while stop < count and starts[stop + 1] - starts[i] <= budget:
                 stop += 1
-            attempt = self.convert_chunks(i, stop)
-            if attempt.body is None and stop - i > 1 and lost < _MAX_LOST:
+            parsed = self.convert_chunks(i, stop).body
+            if parsed is None and stop - i > 1 and lost < _MAX_LOST:
                 budget = (starts[stop] - starts[i]) // 2  # narrow down to the failing construct
                 continue
-            if attempt.body is None and lost < _MAX_LOST:
-                attempt, stop = self.recover(i)
-            if attempt.body is not None:
-                body.attributes.update(attempt.body.attributes)
-                body.blocks.extend(attempt.body.blocks)
+            if parsed is None and lost < _MAX_LOST:
+                parsed, stop = self.recover(i)
+            if parsed is not None:
+                body.attributes.update(parsed.attributes)
+                body.blocks.extend(parsed.blocks)
             else:
                 if error is None:
                     error = self.describe(self.convert_chunks(i, i + 1))
@@ -167,22 +167,24 @@ class _Reader:
             budget = _PIECE_BYTES
         self.parser.included_ranges = []
         if error is not None and lost > 1:
-            error.skipped += f" and {lost - 1} more top-level block{'s' if lost > 2 else ''} or attribute{'s' if lost > 2 else ''}"
+            error.skipped += f" and {lost - 1} more top-level " + (
+                "block or attribute" if lost == 2 else "blocks or attributes"
+            )
         return body, error
 
-    def recover(self, i: int) -> tuple[_Attempt, int]:
-        """Construct ``i`` fails alone: with the ones after it, else python-hcl2, else it is lost."""
-        failed = self.convert_chunks(i, i + 1)
+    def recover(self, i: int) -> tuple[Body | None, int]:
+        """Construct ``i`` fails alone: retried with the ones after it, then with python-hcl2.
+
+        Returns what parsed (None: the construct is lost) and where to go on.
+        """
         for stop in range(i + 2, min(len(self.starts) - 1, i + _MAX_MERGE) + 1):
-            merged = self.convert_chunks(i, stop)
-            if merged.body is not None:
+            merged = self.convert_chunks(i, stop).body
+            if merged is not None:
                 return merged, stop
         start, end = self.starts[i], self.starts[i + 1]
         if end - start <= _PIECE_BYTES:  # python-hcl2 reads about 0.3 MB/s
-            reference = _reference_body(self.path, self.source, start, end, self.points[i][0])
-            if reference is not None:
-                return _Attempt(reference), i + 1
-        return failed, i + 1
+            return _reference_body(self.path, self.source, start, end, self.points[i][0]), i + 1
+        return None, i + 1
 
     def header(self, i: int) -> str:
         """What top-level construct ``i`` is, for the message: ``resource "a" "b"``, ``attribute `x```."""
