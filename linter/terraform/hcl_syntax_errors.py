@@ -15,11 +15,9 @@ from typing import Any, Protocol
 
 
 class Source(Protocol):
-    """What the describer needs from the converter: node text and 1-based character positions."""
+    """What the describer needs from the converter: a node's text and a line's indentation."""
 
     def text(self, node: Any) -> str: ...
-
-    def column(self, point: Any) -> int: ...
 
     def indent(self, row: int) -> int: ...
 
