@@ -293,19 +293,20 @@ def register_dataclass_pickling(classes: list[type]) -> None:
     """
     import copyreg
     import dataclasses
+    import operator
 
-    for cls in classes:
+    for cls in classes:  # copyreg applies to instances of exactly ``cls``, not of subclasses
         if not dataclasses.is_dataclass(cls) or cls in copyreg.dispatch_table:
             continue
         fields = dataclasses.fields(cls)
-        if not all(f.init for f in fields):
+        if not all(f.init for f in fields) or len(fields) < 2:
             continue
-        names = tuple(f.name for f in fields)
+        values = operator.attrgetter(*(f.name for f in fields))  # a tuple, built in C
 
-        def reduce(obj: Any, cls: type = cls, names: tuple[str, ...] = names) -> tuple[Any, ...]:
-            if type(obj) is not cls:  # a subclass pickles its own way
-                return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-            return cls, tuple(getattr(obj, n) for n in names)
+        def reduce(
+            obj: Any, cls: type = cls, values: Callable[[Any], tuple[Any, ...]] = values
+        ) -> tuple[Any, ...]:
+            return cls, values(obj)
 
         copyreg.pickle(cls, reduce)
 
