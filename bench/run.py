@@ -538,7 +538,6 @@ def main(argv: list[str] | None = None) -> int:
         "python-hcl2": dist_version("python-hcl2"),
         "tree-sitter": dist_version("tree-sitter"),
         "tree-sitter-hcl": dist_version("tree-sitter-hcl"),
-        "pycep-parser": dist_version("pycep-parser"),
         "PyYAML": dist_version("PyYAML"),
     }
     notes.append(

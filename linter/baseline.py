@@ -1,10 +1,16 @@
 """Baselines: adopt the linter on a large estate by recording today's findings.
 
 ``--write-baseline FILE`` stores the fingerprints (``linter.fingerprint``: rule, directory,
-address, attribute — not lines) of the current unsuppressed findings, sorted, with the rule and
-path for humans reading diffs; ``--baseline FILE`` marks findings whose fingerprint is in it as
-suppressed (``external``, justification ``baseline``), so only new problems count. Because the
-fingerprint ignores lines and text, reformatting does not make old findings "new".
+address, attribute, distinguishing properties — not lines) of the current unsuppressed findings,
+sorted, with the rule and path for humans reading diffs; ``--baseline FILE`` marks findings whose
+fingerprint is in it as suppressed (``external``, justification ``baseline``), so only new
+problems count. Because the fingerprint ignores lines and text, reformatting does not make old
+findings "new".
+
+Only what a baseline can suppress is written: findings of rules declared ``suppressible=False``
+(AKSB901, problems with suppressions themselves) are left out, so a baseline never promises to
+silence something it cannot. Findings the old baseline already suppressed are kept, so
+``--baseline B --write-baseline B`` updates a baseline instead of emptying it.
 """
 
 from __future__ import annotations
@@ -19,15 +25,29 @@ from linter.model import Finding, Suppression
 from linter.repo import repo_root
 
 VERSION = "1"
+BASELINE_JUSTIFICATION = "baseline"
 
 
 class BaselineError(ValueError):
     """The baseline file cannot be read (the CLI exits 2 with this message)."""
 
 
+def recordable(report: Any) -> list[Finding]:
+    """The findings a baseline written from ``report`` records (see the module docstring)."""
+    never = {spec.id for spec in report.rules if not spec.suppressible}
+    return [
+        f for f in report.findings if f.rule_id not in never and (f.suppression is None or is_baselined(f))
+    ]
+
+
+def is_baselined(finding: Finding) -> bool:
+    s = finding.suppression
+    return s is not None and s.kind == "external" and s.justification == BASELINE_JUSTIFICATION
+
+
 def entries(report: Any) -> list[dict[str, str]]:
     rows = {}
-    for f in report.active:
+    for f in recordable(report):
         fp = fingerprint(f, report.base_dir)
         rows[fp] = {
             "fingerprint": fp,
@@ -39,16 +59,18 @@ def entries(report: Any) -> list[dict[str, str]]:
 
 
 def dumps(report: Any) -> str:
-    return (
-        json.dumps({"version": VERSION, "tool": "aks-backup-lint", "findings": entries(report)}, indent=2)
-        + "\n"
-    )
+    return _document(entries(report))
 
 
-def write(path: Path, report: Any) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(report), encoding="utf-8")
+def _document(rows: list[dict[str, str]]) -> str:
+    return json.dumps({"version": VERSION, "tool": "aks-backup-lint", "findings": rows}, indent=2) + "\n"
+
+
+def write(path: Path, report: Any) -> int:
+    """Write the baseline of ``report`` to ``path`` (its directory must exist); entries written."""
+    rows = entries(report)
+    Path(path).write_text(_document(rows), encoding="utf-8")
+    return len(rows)
 
 
 def load(path: Path) -> set[str]:
@@ -84,6 +106,6 @@ def apply_baseline(findings: list[Finding], path: Path) -> int:
     count = 0
     for f in findings:
         if f.suppression is None and fingerprint(f, _base_for(f.span.file, cache)) in known:
-            f.suppression = Suppression("external", "baseline")
+            f.suppression = Suppression("external", BASELINE_JUSTIFICATION)
             count += 1
     return count

@@ -25,6 +25,7 @@ import io
 import os
 import pickle
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,33 @@ def dist_versions(distributions: dict[str, str]) -> str:
     return ";".join(out)
 
 
+#: (namespace, key) -> value: parse results a long-lived process keeps in memory too
+_memory: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_memory_limit = 0
+_memory_namespaces: frozenset[str] = frozenset()
+
+
+def keep_in_memory(limit: int, namespaces: tuple[str, ...]) -> None:
+    """Keep up to ``limit`` results of ``namespaces`` in this process as well as on disk.
+
+    Why: the language server re-evaluates a stack after every edit; unpickling its unchanged
+    files again is most of that time. Only namespaces whose results nothing mutates may be
+    shared between runs (Terraform's syntax trees). ``limit`` 0 turns it off; the command line
+    never turns it on.
+    """
+    global _memory_limit, _memory_namespaces
+    _memory_limit, _memory_namespaces = limit, frozenset(namespaces)
+    _memory.clear()
+
+
+def _remember(namespace: str, key: str, value: Any) -> None:
+    if _memory_limit and namespace in _memory_namespaces:
+        _memory[(namespace, key)] = value
+        _memory.move_to_end((namespace, key))
+        while len(_memory) > _memory_limit:
+            _memory.popitem(last=False)
+
+
 class ParseCache:
     """One namespace (``terraform``, ``yaml``...) of parse results in ``root``."""
 
@@ -170,6 +198,10 @@ class ParseCache:
     def _read(self, key: str, load: Callable[[Any], Any]) -> Any | None:
         if not self.enabled:
             return None
+        if (self.namespace, key) in _memory:
+            _memory.move_to_end((self.namespace, key))
+            self.hits += 1
+            return _memory[(self.namespace, key)]
         entry = self._entry(key)
         try:
             with entry.open("rb") as fh:
@@ -190,6 +222,7 @@ class ParseCache:
             self.misses += 1
             return None
         self.hits += 1
+        _remember(self.namespace, key, value)
         now = time.time()
         if now - mtime > _TOUCH_AFTER:
             with contextlib.suppress(OSError):
@@ -200,6 +233,7 @@ class ParseCache:
         """Store ``value`` atomically; failures (read-only disk, full disk) are silently ignored."""
         if not self.enabled:
             return
+        _remember(self.namespace, key, value)
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
@@ -208,6 +242,9 @@ class ParseCache:
 
     def put_items(self, key: str, items: Sequence[Any]) -> None:
         """Store a sequence as ``pickle_items`` does, streamed to the file (no copy in memory)."""
+        if not self.enabled:
+            return
+        _remember(self.namespace, key, list(items))
         self._write(key, lambda fh: write_items(fh, items))
 
     def put_bytes(self, key: str, data: bytes) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``aks-backup-lint check|rules|explain|config|graph``.
+"""Command line: ``aks-backup-lint check|rules|explain|config|graph|lsp``.
 
 Typer is imported only when a command runs (``--version`` answers before), and each command
 imports the engine, reporters and front ends it needs, so a pre-commit run pays only for the
@@ -7,13 +7,18 @@ languages present.
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from linter import __version__
 from linter.reporters import FORMATS
 
 EXIT_HELP = """Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
-2 usage or configuration error, or an internal rule error (AKSB900)."""
+2 usage or configuration error, a path that could not be read, or an internal rule error
+(AKSB900)."""
+GRAPH_EXIT_HELP = """Exit codes: 0 drawn; 1 a file could not be parsed (the drawing lacks what it
+declares); 2 usage or configuration error, or a path that could not be read."""
+#: the GitHub problem matcher shipped in the package (``aks-backup-lint matcher-path``)
+MATCHER = Path(__file__).resolve().parent / "matchers" / "aks-backup-lint.json"
 
 
 def main() -> None:
@@ -25,8 +30,40 @@ def main() -> None:
     app()
 
 
+def help_records(command: Any, ctx: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(arguments, options) as ``--help`` lists them: names, metavars and help, no Python types.
+
+    Typer would print an argument as ``PATH <list[Path]>``; users need ``PATH...`` and the help
+    text. The README's option tables are generated from the same records
+    (``linter.cli_reference``), so the two cannot drift apart.
+    """
+    arguments, options = [], []
+    for param in command.get_params(ctx):
+        if getattr(param, "hidden", False):
+            continue
+        if param.param_type_name == "argument":
+            name = (param.metavar or param.name.upper()) + ("..." if param.nargs == -1 else "")
+            arguments.append((name, param.help or ""))
+        elif param.param_type_name == "option":
+            record = param.get_help_record(ctx)
+            if record is not None:
+                options.append(record)
+    return arguments, options
+
+
 def build_app():  # type: ignore[no-untyped-def]
     import typer
+    from typer.core import TyperCommand
+
+    class Command(TyperCommand):
+        """A typer command whose help lists arguments and options without internal types."""
+
+        def format_options(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+            arguments, options = help_records(self, ctx)
+            for title, rows in (("Arguments", arguments), ("Options", options)):
+                if rows:
+                    with formatter.section(title):
+                        formatter.write_dl(rows)
 
     app = typer.Typer(
         name="aks-backup-lint",
@@ -58,7 +95,7 @@ def build_app():  # type: ignore[no-untyped-def]
     ) -> None:
         """Check infrastructure code against the Azure Backup for AKS support matrix."""
 
-    @app.command(epilog=EXIT_HELP)
+    @app.command(cls=Command, epilog=EXIT_HELP)
     def check(
         paths: Annotated[
             list[Path] | None,
@@ -78,7 +115,8 @@ def build_app():  # type: ignore[no-untyped-def]
                 "--output",
                 "-o",
                 metavar="[FORMAT:]FILE",
-                help="Write the report to FILE instead of stdout; repeat as FORMAT:FILE to write several formats.",
+                help="Write the report to FILE instead of stdout ('-' is stdout; the directory must exist); "
+                "repeat as FORMAT:FILE to write several formats.",
             ),
         ] = None,
         fail_on: Annotated[
@@ -102,7 +140,24 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option(
                 "--var-file",
                 metavar="FILE",
-                help="Terraform variable file (repeatable), after terraform.tfvars and *.auto.tfvars.",
+                help="Terraform variable file (repeatable), after TF_VAR_ variables, terraform.tfvars and *.auto.tfvars.",
+            ),
+        ] = None,
+        var: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--var",
+                metavar="NAME=VALUE",
+                help="Terraform variable value (repeatable), after every variable file; as terraform -var.",
+            ),
+        ] = None,
+        plan: Annotated[
+            Path | None,
+            typer.Option(
+                "--plan",
+                metavar="PLAN.JSON",
+                help="Terraform plan as JSON (terraform show -json tfplan): values the code alone cannot give; "
+                "findings still point at the .tf lines.",
             ),
         ] = None,
         param_file: Annotated[
@@ -118,7 +173,7 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option(
                 "--matrix",
                 metavar="REVISION",
-                help="Support-matrix revision: 2025-06 (default), 2026-01a, 2026-01b.",
+                help="Support-matrix revision: 2025-06 (default), 2024-09, 2026-01a, 2026-01b.",
             ),
         ] = None,
         resource_group_location: Annotated[
@@ -176,7 +231,10 @@ def build_app():  # type: ignore[no-untyped-def]
         write_baseline: Annotated[
             Path | None,
             typer.Option(
-                "--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0."
+                "--write-baseline",
+                metavar="FILE",
+                help="Record the current findings a baseline can suppress in FILE and exit 0 "
+                "(2 if the run was incomplete).",
             ),
         ] = None,
         report_unused_suppressions: Annotated[
@@ -216,6 +274,17 @@ def build_app():  # type: ignore[no-untyped-def]
                 help="Terraform parser: tree-sitter (default) or python-hcl2 (the slower reference parser).",
             ),
         ] = None,
+        fix: Annotated[
+            bool,
+            typer.Option("--fix", help="Apply the safe literal fixes in place, then report what remains."),
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option(
+                "--diff",
+                help="Print the fixes as a unified diff without writing (exit 1 when there is one).",
+            ),
+        ] = False,
     ) -> None:
         """Scan PATHS and report support-matrix problems."""
         from linter.commands import CheckArgs, run_check
@@ -226,6 +295,8 @@ def build_app():  # type: ignore[no-untyped-def]
             fail_on=fail_on,
             unknown=unknown,
             var_files=list(var_file or []),
+            variables=list(var or []),
+            plan=plan,
             param_files=list(param_file or []),
             matrix=matrix,
             resource_group_location=resource_group_location,
@@ -249,11 +320,13 @@ def build_app():  # type: ignore[no-untyped-def]
                 write_baseline=write_baseline,
                 color=not no_color,
                 quiet=quiet,
+                fix=fix,
+                diff=diff,
             )
         )
         raise typer.Exit(code)
 
-    @app.command()
+    @app.command(cls=Command)
     def rules(
         format: Annotated[
             str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")
@@ -264,7 +337,7 @@ def build_app():  # type: ignore[no-untyped-def]
 
         raise typer.Exit(list_rules(format))
 
-    @app.command()
+    @app.command(cls=Command)
     def explain(
         rule: Annotated[
             str,
@@ -283,7 +356,7 @@ def build_app():  # type: ignore[no-untyped-def]
 
         raise typer.Exit(explain_rule(rule, format))
 
-    @app.command()
+    @app.command(cls=Command, epilog=GRAPH_EXIT_HELP)
     def graph(
         paths: Annotated[
             list[Path] | None,
@@ -298,6 +371,20 @@ def build_app():  # type: ignore[no-untyped-def]
         var_file: Annotated[
             list[Path] | None, typer.Option("--var-file", metavar="FILE", help="Terraform variables file.")
         ] = None,
+        var: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--var", metavar="NAME=VALUE", help="Terraform variable value (repeatable), as in check."
+            ),
+        ] = None,
+        plan: Annotated[
+            Path | None,
+            typer.Option("--plan", metavar="PLAN.JSON", help="Terraform plan as JSON, as in check."),
+        ] = None,
+        param_file: Annotated[
+            list[str] | None,
+            typer.Option("--param-file", metavar="TEMPLATE=PARAMS", help="ARM parameter file, as in check."),
+        ] = None,
         exclude: Annotated[
             list[str] | None,
             typer.Option("--exclude", metavar="GLOB", help="Do not scan or read paths matching GLOB."),
@@ -307,7 +394,13 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option("--config", metavar="FILE", help="Config file (default: found upward)."),
         ] = None,
         output: Annotated[
-            Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="FILE",
+                help="Write to FILE instead of stdout (the directory must exist).",
+            ),
         ] = None,
     ) -> None:
         """Draw each cluster's backup chain with every missing or wrong link labelled by rule ID."""
@@ -315,16 +408,30 @@ def build_app():  # type: ignore[no-untyped-def]
         from linter.options import Flags
 
         flags = Flags(
-            config=config, matrix=matrix, var_files=list(var_file or []), exclude=list(exclude or [])
+            config=config,
+            matrix=matrix,
+            var_files=list(var_file or []),
+            variables=list(var or []),
+            plan=plan,
+            param_files=list(param_file or []),
+            exclude=list(exclude or []),
         )
         raise typer.Exit(graph_command(list(paths or [Path(".")]), format, flags, output))
 
-    @app.command("config")
+    @app.command("config", cls=Command)
     def config_cmd(
         path: Annotated[
-            Path, typer.Argument(metavar="PATH", help="Where the config search starts (default: .).")
+            Path,
+            typer.Argument(
+                metavar="PATH", help="Where the config search starts (default: .).", show_default=False
+            ),
         ] = Path("."),
-        show: Annotated[bool, typer.Option("--show", help="Print the effective settings.")] = True,
+        show: Annotated[
+            bool,
+            typer.Option(
+                "--show", help="Print the effective settings (what this command does).", show_default=False
+            ),
+        ] = True,
         config: Annotated[
             Path | None, typer.Option("--config", metavar="FILE", help="Use this config file.")
         ] = None,
@@ -337,6 +444,27 @@ def build_app():  # type: ignore[no-untyped-def]
         from linter.options import Flags
 
         raise typer.Exit(show_config(path, Flags(config=config), format))
+
+    @app.command("matcher-path", cls=Command)
+    def matcher_path() -> None:
+        """Print the path of the GitHub problem matcher shipped with the linter.
+
+        In a workflow: echo "::add-matcher::$(aks-backup-lint matcher-path)".
+        """
+        if not MATCHER.is_file():
+            print(
+                f"aks-backup-lint: error: the problem matcher is missing from the installation ({MATCHER})",
+                file=sys.stderr,
+            )
+            raise typer.Exit(2)
+        print(MATCHER)
+
+    @app.command(cls=Command)
+    def lsp() -> None:
+        """Run the language server on stdin/stdout (diagnostics and quick fixes in your editor)."""
+        from linter.lsp import serve
+
+        serve()
 
     return app
 

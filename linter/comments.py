@@ -2,7 +2,7 @@
 
 Suppression markers live in comments, and only in comments: ``"# aks-backup-lint: ignore[..]"``
 inside a string, a heredoc or a YAML block scalar is data, not a directive. Parsers differ in
-what they keep of comments (python-hcl2 8 drops positions, pycep drops comments), so this small
+what they keep of comments (python-hcl2 8 drops positions; the Bicep lexer skips them), so this small
 scanner reads the text itself. It also finds where a ``{`` block opened on a line closes, so a
 comment above a resource header can cover the whole resource.
 """
@@ -58,7 +58,7 @@ def _scan_c_like(text: str, language: str) -> SourceInfo:
     comments: list[Comment] = []
     code_lines: set[int] = set()
     block_end: dict[int, int] = {}
-    opens: list[int] = []  # line of each open "{" / "[" / "("; only "{" that ends a line count
+    opens: list[int] = []  # line of each open "{" / "[" / "("; only "{" (Bicep: and "[") ending a line count
     opener_is_block: list[bool] = []
     quote = "'" if language == BICEP else '"'
     heredoc: str | None = None
@@ -143,8 +143,9 @@ def _scan_c_like(text: str, language: str) -> SourceInfo:
             i += 1
         if has_code:
             code_lines.add(n)
-        if last_code_char == "{" and opener_is_block:
-            # the block opened last on this line: a resource/module/nested-block header
+        if (last_code_char == "{" or (language == BICEP and last_code_char == "[")) and opener_is_block:
+            # the block opened last on this line: a resource/module/nested-block header (in Bicep
+            # also a resource or module loop, '= [', and a multi-line array)
             opener_is_block[-1] = True
     return SourceInfo(comments, code_lines, block_end)
 

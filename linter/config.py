@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from linter import matrix as matrix_mod
-from linter.rules import Registry
+from linter.rules import Registry, option_problem
 
 CONFIG_NAMES = (".aks-backup-lint.yaml", ".aks-backup-lint.yml")
 PYPROJECT_TABLE = "aks-backup-lint"
@@ -188,6 +188,16 @@ def _validate_semantics(path: Path, data: dict[str, Any], locate: Any, registry:
                 locate(["severity", key]),
                 f"severity overrides need a rule ID or slug, not the prefix {key!r}",
             )
+    for key, settings in (data.get("rule-options") or {}).items():
+        found = registry.get(key)
+        if found is None:
+            raise ConfigError(
+                path, locate(["rule-options", key]), f"rule-options needs a rule ID or slug, not {key!r}"
+            )
+        for name, value in settings.items():
+            problem = option_problem(found.spec, name, value)
+            if problem:
+                raise ConfigError(path, locate(["rule-options", key, name]), problem)
     revision = data.get("matrix")
     if revision is not None and revision not in matrix_mod.revisions():
         raise ConfigError(
@@ -198,11 +208,11 @@ def _validate_semantics(path: Path, data: dict[str, Any], locate: Any, registry:
 
 
 def normalize(settings: dict[str, Any], registry: Registry) -> dict[str, Any]:
-    """Severity keys become rule IDs (the engine looks overrides up by ID)."""
-    if not settings.get("severity"):
-        return settings
+    """Severity and rule-options keys become rule IDs (the engine looks them up by ID)."""
     out = dict(settings)
-    out["severity"] = {registry.get(k).spec.id: v for k, v in settings["severity"].items()}  # type: ignore[union-attr]
+    for key in ("severity", "rule-options"):
+        if settings.get(key):
+            out[key] = {registry.get(k).spec.id: v for k, v in settings[key].items()}  # type: ignore[union-attr]
     return out
 
 

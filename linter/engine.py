@@ -8,6 +8,7 @@ same resources with the same options.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +16,8 @@ from types import ModuleType
 from linter import cache, progress
 from linter import matrix as matrix_mod
 from linter.discover import Discovery, discover
+from linter.fixes import disk_reader, resolve_findings
+from linter.frontend import ARM, BICEP, KUBERNETES, TERRAFORM, InlineSuppression, LoadContext, LoadResult
 from linter.globs import PathFilter
 from linter.graph import Resource, ResourceGraph
 from linter.link import link
@@ -23,7 +26,6 @@ from linter.options import Options
 from linter.repo import repo_root
 from linter.report import Notification, Report
 from linter.rules import Registry, RuleContext, selected
-from linter.stack import ARM, BICEP, KUBERNETES, TERRAFORM, InlineSuppression, LoadContext, StackResult
 from linter.suppress import apply as apply_suppressions
 
 LANGUAGES = (TERRAFORM, ARM, BICEP, KUBERNETES)
@@ -61,32 +63,40 @@ class Loaded:
     notifications: list[Notification] = field(default_factory=list)
     suppressions: list[InlineSuppression] = field(default_factory=list)  # ARM metadata, annotations
     excluded: PathFilter = field(default_factory=lambda: PathFilter((), Path.cwd()))
+    #: the editor's unsaved buffers the front ends read instead of the files (language server)
+    overlay: Mapping[Path, str] = field(default_factory=dict)
 
 
-def load(paths: list[Path], options: Options) -> Loaded:
-    """Discover, load every language and link: the linked graph of ``paths``."""
+def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None = None) -> Loaded:
+    """Discover, load every language and link: the linked graph of ``paths``.
+
+    ``overlay`` (resolved path -> text) holds an editor's unsaved buffers: every front end reads
+    them instead of the files on disk (``LoadContext.overlay``).
+    """
     cache.set_enabled(options.use_cache)
     excluded = PathFilter(options.exclude, options.config_dir or Path.cwd())
     found = discover(paths, excluded)
     progress.set_total(sum(len(v) for v in found.files.values()))
     ctx = LoadContext(
-        var_files=list(options.var_files),
+        terraform_vars=[*options.var_files, *options.variables],
+        plan=options.plan,
         param_files=dict(options.param_files),
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
         hcl_parser=options.hcl_parser,
         excluded=excluded,
+        overlay=dict(overlay or {}),
     )
     resources: list[Resource] = []
-    loaded = Loaded(found, ResourceGraph(), excluded=excluded)
+    loaded = Loaded(found, ResourceGraph(), excluded=excluded, overlay=ctx.overlay)
     done = 0
     for language in LANGUAGES:
         files = found.files[language]
-        if not files:
+        if not files and not (language == TERRAFORM and options.plan is not None):
             continue
         progress.stage(f"reading {language}")
         try:
-            result: StackResult = front_end(language).load(list(files), ctx)
+            result: LoadResult = front_end(language).load(list(files), ctx)
         except Exception as e:  # noqa: BLE001 - a front-end bug must not lose the other languages
             loaded.notifications.append(
                 Notification("error", f"internal error reading {language} files: {type(e).__name__}: {e}")
@@ -101,7 +111,9 @@ def load(paths: list[Path], options: Options) -> Loaded:
         loaded.suppressions.extend(result.suppressions)
     for path, problem in found.problems:
         loaded.notifications.append(Notification("error", f"{path}: {problem}"))
-    if not any(found.files.values()) and not found.problems:
+    for path, why in found.skipped:
+        loaded.notifications.append(Notification("warning", f"{path}: {why}; skipped"))
+    if not any(found.files.values()) and not found.problems and not found.skipped and options.plan is None:
         where = ", ".join(str(p) for p in paths)
         loaded.notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
@@ -129,7 +141,8 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     progress.stage("evaluating rules")
     graph = loaded.graph
     findings: list[Finding] = list(loaded.diagnostics)
-    tool_error = False
+    # an unreadable directory or a crashed front end: the run is incomplete, whatever it found
+    tool_error = any(n.level == "error" for n in loaded.notifications)
     for rule in registry:
         spec = rule.spec
         if spec.status == "removed" or spec.diagnostic:
@@ -159,18 +172,26 @@ def check(loaded: Loaded, options: Options, registry: Registry, paths: list[Path
     wanted: set[str] | None = None
     if loaded.found.explicit and all(p.is_file() for p in paths):
         # pre-commit names the changed files: keep what they cause, wherever it is reported
-        wanted = {str(p) for p in loaded.found.explicit}
+        wanted = {str(p) for p in loaded.found.explicit} | ({str(options.plan)} if options.plan else set())
         findings = [f for f in findings if touches(f, wanted)]
     findings = apply_suppressions(
-        findings, loaded.suppressions, options, registry, files=[str(p) for p in loaded.files]
+        findings,
+        loaded.suppressions,
+        options,
+        registry,
+        files=[str(p) for p in loaded.files],
+        overlay=loaded.overlay,
     )
     if wanted is not None:  # AKSB901 about comments in context files is not for this run
         findings = [f for f in findings if touches(f, wanted)]
     findings.sort(key=Finding.sort_key)
+    resolve_findings(findings, disk_reader(loaded.overlay))
     cwd = Path.cwd()
     return Report(
         findings=findings,
-        files_scanned=len(set(loaded.files)),
+        files_scanned=len(
+            set(loaded.files) if wanted is None else {f for f in loaded.files if str(f) in wanted}
+        ),
         duration=0.0,
         cwd=cwd,
         repo_root=repo_root(paths[0] if paths else cwd),
@@ -191,15 +212,20 @@ def touches(finding: Finding, files: set[str]) -> bool:
     return finding.span.file in files or any(r.span.file in files for r in finding.related)
 
 
-def run(paths: list[Path], options: Options | None = None, registry: Registry | None = None) -> Report:
-    """Load ``paths`` and check them: the whole pipeline, timed."""
+def run(
+    paths: list[Path],
+    options: Options | None = None,
+    registry: Registry | None = None,
+    overlay: Mapping[Path, str] | None = None,
+) -> Report:
+    """Load ``paths`` and check them: the whole pipeline, timed (``overlay``: see ``load``)."""
     started = time.perf_counter()
     options = options or Options()
     if registry is None:
         from policies import load_builtin_rules
 
         registry = load_builtin_rules()
-    report = check(load(paths, options), options, registry, paths)
+    report = check(load(paths, options, overlay), options, registry, paths)
     report.duration = time.perf_counter() - started
     return report
 
@@ -231,15 +257,20 @@ def _crash_span(e: Exception, resources: list[Resource]) -> Span:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """A module called twice reports a problem in its source once."""
-    seen: set[tuple[str, Span, str]] = set()
+    """A module called twice (a kustomize base under several overlays) reports a problem in its source
+    once; the duplicates' related locations (which name each overlay) are merged into it."""
+    first: dict[tuple[str, Span, str], Finding] = {}
     out = []
     for f in findings:
         key = (f.rule_id, f.span, f.message)
-        if key in seen:
+        kept = first.get(key)
+        if kept is None:
+            first[key] = f
+            out.append(f)
             continue
-        seen.add(key)
-        out.append(f)
+        extra = [r for r in f.related if r not in kept.related and r.span != kept.span]
+        if extra:
+            kept.related = (*kept.related, *extra)
     return out
 
 

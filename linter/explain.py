@@ -23,9 +23,15 @@ GENERATED_NOTE = (
 
 def metadata_line(spec: RuleSpec) -> str:
     return (
-        f"Severity: {spec.severity.value} · Status: {spec.status} · "
+        f"Severity: {_severities(spec)} · Status: {spec.status} · "
         f"Languages: {', '.join(spec.languages) or 'none'} · Since: {spec.since}"
     )
+
+
+def _severities(spec: RuleSpec) -> str:
+    """``error`` or ``error (or warning, note)``: the default, then the other levels it may report."""
+    others = [s.value for s in spec.severities if s != spec.severity]
+    return spec.severity.value + (f" (or {', '.join(others)})" if others else "")
 
 
 def render_markdown(spec: RuleSpec) -> str:
@@ -88,6 +94,7 @@ def as_dict(spec: RuleSpec) -> dict[str, object]:
         "title": spec.title,
         "summary": spec.summary,
         "severity": spec.severity.value,
+        "severities": [s.value for s in spec.severities],
         "status": spec.status,
         "languages": list(spec.languages),
         "kinds": list(spec.kinds),

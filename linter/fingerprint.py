@@ -2,9 +2,14 @@
 
 Code-scanning alerts, GitLab issues and baseline entries are keyed on it, so it must survive
 moving or reformatting code: it hashes *what* is wrong (rule, resource address, canonical
-attribute path) and *where it lives logically* (the directory of the file, relative to the
-repository root, because two Terraform root modules may declare the same address), never line
-numbers, columns or message text.
+attribute path, and the finding's ``properties``: the facts a rule declares to tell its findings
+on one attribute apart, such as the missing role and its principal) and *where it lives
+logically* (the directory of the file, relative to the repository root, because two Terraform
+root modules may declare the same address), never line numbers, columns or message text.
+
+Two distinct findings must never share a fingerprint: GitHub would merge their alerts and a
+baseline recording one would hide the other. ``tests/test_fingerprint.py`` checks that over the
+findings of every fixture.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ def _relative(file: str, base: Path | None) -> str:
 
 
 def fingerprint(finding: Finding, base: Path | None = None) -> str:
-    """sha256 hex of rule id, directory, address and attribute path.
+    """sha256 hex of rule id, directory, address, attribute path and the finding's properties.
 
     ``base`` is the repository root (``Report.base_dir``): absolute paths, which some findings
     carry as their address (AKSB000 uses the file), are made relative to it so the value is the
@@ -42,4 +47,5 @@ def fingerprint(finding: Finding, base: Path | None = None) -> str:
         # a file used as an address: keep the file name (a parse error is about that file)
         address = _relative(address, base)
     parts = (finding.rule_id, directory, address, finding.attribute)
+    parts += tuple(f"{key}={value}" for key, value in sorted(finding.properties.items()))
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

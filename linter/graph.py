@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value
+from linter.model import ABSENT, Known, RelatedLocation, Span, Symbol, Unknown, Value
 
 
 @dataclass(eq=False)
@@ -31,6 +31,9 @@ class Resource:
     condition: Value = field(default_factory=lambda: Known(True))
     stack: str = ""  # the stack (module directory, template file, manifest set) it came from
     module_call: str = ""  # address of the module call that created it, for module-level suppressions
+    #: where the resource was assembled (the kustomize overlay that deploys it, the base object a
+    #: patch changed): added to the related locations of its findings
+    context: tuple[RelatedLocation, ...] = ()
 
     def attr(self, name: str) -> Value:
         return self.attrs.get(name, ABSENT)

@@ -5,7 +5,7 @@ produces these kinds with these attribute names, normalised once:
 
 * regions are ``normalize_region``-ed strings (or a Symbol such as ``resourceGroup().location``);
 * enum values keep Azure's canonical spelling (``StorageV2``, ``SystemAssigned``), compared
-  case-insensitively by policies through ``linter.values.eq``;
+  case-insensitively by policies through ``linter.normalize.eq``;
 * identity types have no spaces (``SystemAssigned,UserAssigned``);
 * lists are ``Known(list[Value])`` so each element keeps its own span.
 
@@ -21,6 +21,9 @@ NODE_POOL = "node_pool"
 BACKUP_VAULT = "backup_vault"
 BACKUP_POLICY = "backup_policy"
 BACKUP_INSTANCE = "backup_instance"
+#: customer-managed-key encryption declared apart from its vault (azurerm
+#: ``azurerm_data_protection_backup_vault_customer_managed_key``)
+VAULT_ENCRYPTION = "backup_vault_encryption"
 EXTENSION = "extension"
 TRUSTED_ACCESS = "trusted_access_binding"
 STORAGE_ACCOUNT = "storage_account"
@@ -57,6 +60,9 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "private_cluster": "bool",
         "outbound_type": "loadBalancer | userDefinedRouting | none | block ...",
         "artifact_source": "Cache | Direct",
+        "disk_encryption_set_id": "disk_encryption_set_id / properties.diskEncryptionSetID",
+        "kubernetes_version": "kubernetes_version / properties.kubernetesVersion (absent: AKS picks its default)",
+        "support_plan": "KubernetesOfficial | AKSLongTermSupport (support_plan / properties.supportPlan)",
         "resource_group": "resource group name",
     },
     NODE_POOL: {
@@ -65,6 +71,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "os_sku": "Ubuntu, AzureLinux, Windows2022 ...",
         "vm_size": "Standard_D2s_v5 ...",
         "mode": "System | User",
+        "orchestrator_version": "orchestrator_version / orchestratorVersion (absent: the control plane's version)",
+        "vnet_subnet_id": "vnet_subnet_id / vnetSubnetID: the subnet of a bring-your-own virtual network",
         "ref:cluster": "the cluster this pool belongs to",
     },
     BACKUP_VAULT: {
@@ -76,6 +84,13 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "redundancy": "GeoRedundant | LocallyRedundant | ZoneRedundant",
         "cross_region_restore": "bool (ARM crossRegionRestoreSettings.state Enabled -> True)",
         "datastore_type": "VaultStore | OperationalStore | ArchiveStore (the vault's storage setting)",
+        "cmk_enabled": "bool: customer-managed-key encryption (securitySettings.encryptionSettings.state Enabled)",
+        "immutability": "Disabled | Unlocked | Locked (securitySettings.immutabilitySettings.state)",
+        "soft_delete": "On | Off | AlwaysOn (securitySettings.softDeleteSettings.state)",
+    },
+    VAULT_ENCRYPTION: {
+        "key_id": "the Key Vault key (key_vault_key_id)",
+        "ref:vault": "the vault it encrypts (data_protection_backup_vault_id)",
     },
     BACKUP_POLICY: {
         "name": "policy name",
@@ -93,6 +108,9 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "datasource_type": "dataSourceInfo.datasourceType",
         "included_namespaces": "list",
         "excluded_namespaces": "list",
+        "label_selectors": "list of label selectors (labelSelectors / label_selectors); absent = every object",
+        "snapshot_volumes": "bool: volume snapshots are taken (snapshotVolumes; azurerm volume_snapshot_enabled, "
+        "default false)",
         "snapshot_resource_group": "snapshot resource group name or id",
         "kubernetes_parameters": "bool: the policy parameters hold KubernetesClusterBackupDatasourceParameters "
         "(ARM/azapi; not set by azurerm, which always sends them)",
@@ -135,6 +153,9 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "network_bypass": "list of strings (azurerm) or a comma-separated string (ARM): AzureServices, ...",
         "resource_access_rules": "list of resource ids (private_link_access.endpoint_resource_id / "
         "networkAcls.resourceAccessRules[].resourceId)",
+        "virtual_network_rules": "list of subnet ids the firewall admits (network_rules.virtual_network_subnet_ids / "
+        "networkAcls.virtualNetworkRules[].id)",
+        "ip_rules": "list of IP ranges the firewall admits (network_rules.ip_rules / networkAcls.ipRules[].value)",
     },
     BLOB_CONTAINER: {
         "name": "container name",
@@ -154,6 +175,7 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "ref:scope": "scope resource",
     },
     PRIVATE_ENDPOINT: {
+        "name": "endpoint name",
         "subresources": "list of group ids (subresource_names / groupIds), e.g. blob",
         "ref:target": "the private link resource (private_connection_resource_id / privateLinkServiceId)",
     },
@@ -183,6 +205,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "capacity_bytes": "int: spec.capacity.storage parsed with the Kubernetes quantity grammar",
         "csi_driver": "spec.csi.driver",
         "in_tree": "'azureDisk' | 'azureFile' when the PV uses an in-tree Azure plugin",
+        "volume_source": "the spec field holding the volume source: csi, nfs, hostPath, local, azureDisk ... "
+        "(Terraform block names in camel case), with the span of that field",
         "volume_attributes": "dict: spec.csi.volumeAttributes, keys lower-cased",
         "labels": "dict",
         "annotations": "dict",
@@ -194,6 +218,8 @@ ATTRIBUTES: dict[str, dict[str, str]] = {
         "storage_class_name": "spec.storageClassName (ABSENT = the cluster's default class)",
         "request_bytes": "int: spec.resources.requests.storage",
         "volume_name": "spec.volumeName (binds to a static PV)",
+        "replicas": "int: the claims this one stands for, for a StatefulSet volumeClaimTemplates entry "
+        "(the StatefulSet's spec.replicas, 1 when not set); absent for a plain claim",
         "labels": "dict",
         "annotations": "dict",
         "ref:cluster": "cluster",

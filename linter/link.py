@@ -21,6 +21,7 @@ EDGES: dict[tuple[str, str], str | None] = {
     (kinds.BACKUP_INSTANCE, "vault"): kinds.BACKUP_VAULT,
     (kinds.BACKUP_INSTANCE, "cluster"): kinds.CLUSTER,
     (kinds.BACKUP_INSTANCE, "policy"): kinds.BACKUP_POLICY,
+    (kinds.VAULT_ENCRYPTION, "vault"): kinds.BACKUP_VAULT,
     (kinds.EXTENSION, "cluster"): kinds.CLUSTER,
     (kinds.TRUSTED_ACCESS, "cluster"): kinds.CLUSTER,
     (kinds.TRUSTED_ACCESS, "source"): kinds.BACKUP_VAULT,

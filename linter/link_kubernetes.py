@@ -32,12 +32,17 @@ def _matches(cluster: Resource, wanted: str) -> bool:
 
 
 def cluster_link(resource: Resource, clusters: list[Resource], mapping: Mapping[str, str]) -> Link:
-    """Where ``resource`` is deployed, from the mapping or the only cluster."""
+    """Where ``resource`` is deployed, from the mapping or the only cluster.
+
+    The mapping matches the resource's file or its stack: an object a kustomize overlay renders
+    from a shared base is deployed where the overlay (its stack) is mapped.
+    """
     file = Path(resource.span.file)
+    places = [file, Path(resource.stack)] if resource.stack else [file]
     best: tuple[int, str] | None = None
     for directory, address in mapping.items():
         root = Path(directory).resolve()
-        if file == root or root in file.parents:
+        if any(place == root or root in place.parents for place in places):
             depth = len(root.parts)
             if best is None or depth > best[0]:
                 best = (depth, address)

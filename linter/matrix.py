@@ -30,7 +30,11 @@ class Matrix:
         return str(self.data.get("title", self.revision))
 
     def region_tiers(self, region: str) -> str:
-        """'vault' (vault and operational), 'operational' (operational only) or 'unlisted'."""
+        """'vault' (vault and operational), 'operational' (operational only) or 'unlisted'.
+
+        A revision that speaks of "all public regions" still knows only the regions it can name:
+        anything else (another cloud, a typo) is unlisted, as in every other revision.
+        """
         regions = self.data["regions"]
         if regions["mode"] == "lists":
             if region in regions["vault_and_operational"]:
@@ -38,8 +42,13 @@ class Matrix:
             if region in regions["operational_only"]:
                 return "operational"
             return "unlisted"
-        if region in regions["vault_excluded"] or region.startswith(
-            tuple(regions["vault_excluded_prefixes"])
+        government = region in regions["government_regions"]
+        if not government and region not in regions["public_regions"]:
+            return "unlisted"
+        if (
+            government
+            or region in regions["vault_excluded"]
+            or region.startswith(tuple(regions["vault_excluded_prefixes"]))
         ):
             return "operational"
         return "vault"

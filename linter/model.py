@@ -233,6 +233,43 @@ class Suppression:
     span: Span | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to a source file: the text at ``span`` becomes ``text``.
+
+    Rules never see source text, so they say what they mean (``kind``) and ``linter.fixes``
+    turns that into exact replacements against the file's text, or drops the fix when the text
+    is not what the rule expects:
+
+    * ``"text"``: replace exactly ``span`` (a resolved edit; ``old`` is the text it replaces,
+      checked again before anything is written);
+    * ``"value"``: ``span`` ends with a plain literal (alone, or after ``key =`` / ``key:``)
+      whose value is ``old``; write ``text`` in its place, quoted as the file quotes it;
+    * ``"remove-item"``: remove the list element at ``span`` together with its separator;
+    * ``"add-key"``: add ``key`` (a dotted path such as ``spec.storageClassName``) with the
+      value ``text`` to the YAML object whose document ``span`` points into.
+    """
+
+    span: Span
+    text: str
+    kind: str = "text"
+    old: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A safe edit that makes a finding go away: shown as a quick fix, in SARIF, by ``--fix``."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+    @property
+    def resolved(self) -> bool:
+        """Every edit is an exact text replacement (``linter.fixes.resolve`` has run)."""
+        return all(e.kind == "text" for e in self.edits)
+
+
 @dataclass(slots=True)
 class Finding:
     """One problem at one place. The engine stamps severity after config overrides."""
@@ -246,7 +283,13 @@ class Finding:
     related: Sequence[RelatedLocation] = ()
     slug: str = ""
     suppression: Suppression | None = None
+    #: the facts that tell this finding from another of the same rule on the same resource and
+    #: attribute (AKSB308: the missing role, its principal and scope; AKSB402: the namespace).
+    #: Part of the fingerprint (``linter.fingerprint``), so only names and addresses that survive
+    #: unrelated edits belong here, never lines or message text.
     properties: Mapping[str, Any] = field(default_factory=dict)
+    #: a literal edit that removes the problem (only where the wrong value is written as a literal)
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.file, self.span.line, self.span.column, self.rule_id, self.message)

@@ -8,11 +8,17 @@ file line; nothing here guesses.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from linter import matrix as matrix_mod
+from linter.model import normalize_region
 
 FAIL_ON = ("error", "warning", "note", "never")
 CLUSTER_SCOPES = ("protected", "all")
@@ -33,6 +39,8 @@ class Options:
     fail_on: str = "error"  # error | warning | note | never
     unknown: str = "ignore"  # ignore | note (AKSB902)
     var_files: list[Path] = field(default_factory=list)  # Terraform --var-file, in order
+    variables: list[str] = field(default_factory=list)  # Terraform --var NAME=VALUE, in order (after files)
+    plan: Path | None = None  # Terraform --plan: `terraform show -json` of a plan of the scanned code
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM template -> parameter file
     matrix: str = matrix_mod.DEFAULT_REVISION
     deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId...
@@ -73,6 +81,7 @@ class Options:
             "deployment": dict(self.deployment),
             "cluster-mapping": dict(self.cluster_mapping),
             "clusters": self.clusters,
+            "rule-options": {k: dict(v) for k, v in self.rule_options.items()},
             "category": self.category,
             "hcl-parser": self.hcl_parser,
         }
@@ -86,6 +95,8 @@ class Flags:
     fail_on: str | None = None
     unknown: str | None = None
     var_files: list[Path] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)  # NAME=VALUE
+    plan: Path | None = None
     param_files: list[str] = field(default_factory=list)  # TEMPLATE=PARAMS
     matrix: str | None = None
     resource_group_location: str | None = None
@@ -110,6 +121,10 @@ def build_options(flags: Flags, start: Path) -> Options:
     from policies import load_builtin_rules
 
     registry = load_builtin_rules()
+    if flags.config is not None:
+        existing_file(flags.config, "--config")
+    if flags.baseline is not None:
+        existing_file(flags.baseline, "--baseline")
     settings = find_and_load(start, flags.config, registry)
     fail_on = flags.fail_on or settings.get("fail-on") or "error"
     if fail_on not in FAIL_ON:
@@ -128,13 +143,25 @@ def build_options(flags: Flags, start: Path) -> Options:
         template, sep, params = item.partition("=")
         if not sep or not template or not params:
             raise UsageError(f"--param-file takes TEMPLATE=PARAMS, got {item!r}")
+        existing_file(Path(template), "--param-file", f"template {template}")
+        existing_file(Path(params), "--param-file", f"parameter file {params}")
         param_files[Path(template).resolve()] = Path(params).resolve()
     for vf in flags.var_files:
-        if not vf.is_file():
-            raise UsageError(f"--var-file {vf}: no such file")
+        existing_file(vf, "--var-file")
+    for assignment in flags.variables:
+        name, sep, _ = assignment.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name.strip()):
+            raise UsageError(f"--var takes NAME=VALUE with a Terraform variable name, got {assignment!r}")
+    if flags.plan is not None:
+        existing_file(flags.plan, "--plan")
     deployment = dict(settings.get("deployment") or {})
     if flags.resource_group_location:
-        deployment["resourceGroup.location"] = flags.resource_group_location
+        deployment["resourceGroup.location"] = region(
+            flags.resource_group_location, "--resource-group-location"
+        )
+    elif "resourceGroup.location" in deployment:
+        where = f"{settings.get('config-file')}: deployment.resourceGroup.location"
+        deployment["resourceGroup.location"] = region(str(deployment["resourceGroup.location"]), where)
     select = _split(flags.select) or list(settings.get("select") or [])
     ignore = _split(flags.ignore) + list(settings.get("ignore") or [])
     unknown_keys = registry.unknown_keys(select + ignore)
@@ -150,6 +177,8 @@ def build_options(flags: Flags, start: Path) -> Options:
         fail_on=fail_on,
         unknown=unknown,
         var_files=[v.resolve() for v in flags.var_files],
+        variables=list(flags.variables),
+        plan=flags.plan.resolve() if flags.plan is not None else None,
         param_files=param_files,
         matrix=revision,
         deployment=deployment,
@@ -159,6 +188,7 @@ def build_options(flags: Flags, start: Path) -> Options:
         exclude=list(flags.exclude) + list(settings.get("exclude") or []),
         cluster_mapping=dict(settings.get("cluster-mapping") or {}),
         clusters=clusters,
+        rule_options={k: dict(v) for k, v in (settings.get("rule-options") or {}).items()},
         category=flags.category or settings.get("category") or "aks-backup-lint",
         max_file_bytes=parse_size(flags.max_file_size) if flags.max_file_size else DEFAULT_MAX_FILE_BYTES,
         baseline=flags.baseline,
@@ -168,6 +198,68 @@ def build_options(flags: Flags, start: Path) -> Options:
         use_cache=not flags.no_cache,
         hcl_parser=hcl_parser,
     )
+
+
+def existing_file(path: Path, option: str, what: str = "") -> None:
+    """``path`` is a regular file (a FIFO or a device would block or mislead the run)."""
+    label = f"{option} {what or path}"
+    if not path.exists():
+        raise UsageError(f"{label}: no such file")
+    if not path.is_file():
+        raise UsageError(f"{label}: not a regular file ({describe(path)})")
+
+
+def check_paths(paths: Iterable[Path]) -> None:
+    """The paths to scan exist and are files or directories: anything else is a usage error."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    for p in paths:
+        if not (p.is_file() or p.is_dir()):
+            raise UsageError(f"{p}: not a file or directory ({describe(p)}); nothing to scan")
+        if not os.access(p, os.R_OK):
+            raise UsageError(f"{p}: permission denied")
+
+
+def describe(path: Path) -> str:
+    """What kind of thing ``path`` is, for messages: a directory, a FIFO, a character device, ..."""
+    mode = path.stat().st_mode
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def region(name: str, source: str) -> str:
+    """A region name as the matrix spells it (``West Europe`` -> ``westeurope``), if Azure has it."""
+    normalized = normalize_region(name)
+    if normalized not in known_regions():
+        raise UsageError(
+            f'{source}: unknown Azure region {name!r}; use a name such as westeurope or "West Europe"'
+        )
+    return normalized
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region any support-matrix revision names (listed, excluded, paired or unpaired)."""
+    out: set[str] = set()
+    for revision in matrix_mod.revisions():
+        data = matrix_mod.load(revision).data
+        regions = data["regions"]
+        for key in ("vault_and_operational", "operational_only", "vault_excluded"):
+            out.update(regions.get(key, []))
+        out.update(data["paired_regions"])
+        out.update(data["paired_regions"].values())
+        out.update(data["unpaired_regions"])
+        out.update(data["pair_unknown_regions"])
+    return frozenset(out)
 
 
 def _split(keys: list[str]) -> list[str]:

@@ -12,6 +12,8 @@ result never depends on whether the pool ran.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -59,6 +61,26 @@ def _context() -> Any:
     return multiprocessing.get_context()
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building or unpickling many small acyclic objects (syntax trees, templates) that live to
+    the end of the run triggers full GC passes over everything loaded so far: pause the GC while
+    they are made and move them to the permanent generation (``gc.freeze``) afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def gc_enabled_worker() -> None:
+    """Pool initializer: a worker forked while the parent's GC is paused turns it back on."""
+    gc.enable()
+
+
 def map_ordered(
     func: Callable[[T], R],
     items: Sequence[T],
@@ -95,4 +117,12 @@ def map_ordered(
         pool.terminate()
 
 
-__all__ = ["map_ordered", "jobs_for", "set_jobs", "usable_cpus", "MIN_FILES"]
+__all__ = [
+    "map_ordered",
+    "gc_paused",
+    "gc_enabled_worker",
+    "jobs_for",
+    "set_jobs",
+    "usable_cpus",
+    "MIN_FILES",
+]

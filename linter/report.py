@@ -30,7 +30,9 @@ class Report:
     matrix_revision: str = "2025-06"
     notifications: list[Notification] = field(default_factory=list)
     category: str = "aks-backup-lint"  # SARIF automationDetails.id prefix
-    tool_error: bool = False  # a rule crashed (AKSB900): exit code 2
+    #: the run is incomplete (a path could not be read, a front end or a rule crashed): exit code 2,
+    #: JSON ``tool_error``, SARIF ``executionSuccessful: false``, the text summary says so
+    tool_error: bool = False
     rules: list[RuleSpec] = field(default_factory=list)  # metadata of every registered rule (SARIF)
 
     @property
@@ -43,6 +45,13 @@ class Report:
         for f in self.active:
             out[f.severity.value] += 1
         return out
+
+    @property
+    def tool_errors(self) -> int:
+        """How many things kept the run from being complete: error notifications, crashed rules."""
+        return sum(n.level == "error" for n in self.notifications) + sum(
+            f.rule_id == "AKSB900" for f in self.findings
+        )
 
     @property
     def base_dir(self) -> Path:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.matrix import Matrix as MatrixRevision
-from linter.model import Finding, RelatedLocation, Severity, Span, Unknown, Value
+from linter.model import Finding, Fix, RelatedLocation, Severity, Span, Unknown, Value
 
 ARTICLE_URL = (
     "https://learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-backup-support-matrix"
@@ -41,6 +41,21 @@ CHAIN_EDGES = ("extension", "trusted_access", "role_assignment", "policy")
 
 class RuleSpecError(ValueError):
     """A rule's metadata or documentation is incomplete or inconsistent."""
+
+
+def option_problem(spec: RuleSpec, name: str, value: object) -> str | None:
+    """Why ``value`` is not a valid setting of option ``name`` of ``spec`` (None: it is valid)."""
+    if name not in spec.options:
+        known = ", ".join(sorted(spec.options)) or "none"
+        return f"{spec.id} has no option {name!r} (options: {known})"
+    default = spec.options[name]
+    kind = type(default)
+    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok:
+        return f"{spec.id} option {name!r} takes a {kind.__name__}, not {value!r}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,9 @@ class RuleSpec:
     revision_verdict: Callable[[MatrixRevision], str] | None = None
     #: the backup-chain edge that ``aks-backup-lint graph`` labels with this rule's ID
     chain_edge: str | None = None
+    #: settings users may change (config ``rule-options``): name -> default; the default's type
+    #: (bool, int, float, str) is the option's type; each is documented under ``## Options``
+    options: Mapping[str, bool | int | float | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.severities:
@@ -85,6 +103,10 @@ class RuleSpec:
             raise RuleSpecError(f"{self.id}: default severity {self.severity.value} not in its severities")
         if not self.languages and not self.diagnostic:
             raise RuleSpecError(f"{self.id}: a rule must name the languages it applies to")
+        documented = self.sections().get("Options", "") if self.doc else ""
+        undocumented = [name for name in self.options if f"`{name}`" not in documented]
+        if undocumented:
+            raise RuleSpecError(f"{self.id}: options {undocumented} are not documented under '## Options'")
         if self.chain_edge is not None and self.chain_edge not in CHAIN_EDGES:
             raise RuleSpecError(f"{self.id}: chain_edge {self.chain_edge!r} is not one of {CHAIN_EDGES}")
         if not _ID.match(self.id):
@@ -221,6 +243,7 @@ def rule(
     suppressible: bool = True,
     revision_verdict: Callable[[MatrixRevision], str] | None = None,
     chain_edge: str | None = None,
+    options: Mapping[str, bool | int | float | str] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
     """Declare a rule; its documentation is the docstring of the module defining ``fn``."""
 
@@ -244,6 +267,7 @@ def rule(
             suppressible=suppressible,
             revision_verdict=revision_verdict,
             chain_edge=chain_edge,
+            options=dict(options or {}),
         )
         REGISTRY.add(Rule(spec, fn))
         fn.spec = spec  # type: ignore[attr-defined]
@@ -261,6 +285,12 @@ class RuleContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: config ``clusters: all``: cluster rules report at full severity for unprotected clusters too
     all_clusters: bool = False
+
+    def option(self, name: str) -> Any:
+        """The configured value of a declared option (config ``rule-options``), else its default."""
+        if name not in self.spec.options:
+            raise RuleSpecError(f"{self.spec.id} reads option {name!r}, which it does not declare")
+        return self.options.get(name, self.spec.options[name])
 
     def cluster_finding(
         self, cluster: Any, protected: bool, message: str, *, resource: Any = None, **kwargs: Any
@@ -285,6 +315,8 @@ class RuleContext:
         span: Span | None = None,
         related: Sequence[RelatedLocation] = (),
         severity: Severity | None = None,
+        fix: Fix | None = None,
+        properties: Mapping[str, str] | None = None,
     ) -> Finding:
         """A finding about ``attribute`` of ``resource`` (or one element ``value`` of it).
 
@@ -293,7 +325,12 @@ class RuleContext:
         parameter file; the attribute that uses it becomes a related location ("used by ...
         here"), and so does every place the value passed through. ``span`` overrides the primary
         location for findings that are not about a value (a missing resource, a constraint).
-        Related locations never repeat the primary one.
+        Related locations never repeat the primary one. ``fix`` (from ``linter.facts.fixes``) is
+        kept only when its edits are at the primary location: a fix never edits a variable's
+        default or another file on the way.
+
+        ``properties`` name what tells this finding from the rule's other findings on the same
+        attribute (a namespace, an interval, a vault): they are part of its fingerprint.
         """
         if severity is not None and severity not in self.spec.severities:
             raise RuleSpecError(
@@ -311,6 +348,7 @@ class RuleContext:
         extra: list[RelatedLocation] = [RelatedLocation(s, "the value passes through here") for s in passed]
         if attribute or value is not None:
             extra.append(RelatedLocation(use, f"used by {resource.address} here"))
+        extra.extend(resource.context)  # the kustomize overlay that deploys it, a patched base object
         return Finding(
             rule_id=self.spec.id,
             slug=self.spec.slug,
@@ -320,6 +358,8 @@ class RuleContext:
             address=resource.address,
             attribute=attribute,
             related=distinct_related(written, [*related, *extra]),
+            fix=fix if fix is not None and all(contains(written, e.span) for e in fix.edits) else None,
+            properties=dict(properties or {}),
         )
 
     def unresolved(self, resource: Any, value: Value, what: str) -> Iterator[Finding]:

@@ -24,17 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.baseline import apply_baseline
 from linter.comments import HCL, SourceInfo, language_of, scan
+from linter.frontend import InlineSuppression
 from linter.globs import path_matches
 from linter.model import Finding, Severity, Span, Suppression
 from linter.options import Options
 from linter.rules import Registry, key_matches, selected
-from linter.stack import InlineSuppression
+from linter.textfile import unsaved
 
 MARKER = re.compile(r"aks-backup-lint\s*:\s*(?P<verb>[a-z-]+)?")
 DIRECTIVE = re.compile(r"aks-backup-lint\s*:\s*ignore\s*\[(?P<ids>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE)
@@ -185,20 +186,24 @@ def _module_address(line: str, language: str | None) -> str:
 
 
 class SourceCache:
-    """Comments and block structure per file, read once per run."""
+    """Comments and block structure per file, read once per run (an editor's unsaved buffer in
+    ``overlay`` stands in for the file: a comment typed but not saved suppresses already)."""
 
-    def __init__(self) -> None:
+    def __init__(self, overlay: Mapping[Path, str] | None = None) -> None:
         self._files: dict[str, tuple[SourceInfo, list[str]] | None] = {}
+        self.overlay = overlay
 
     def get(self, file: str) -> tuple[SourceInfo, list[str]] | None:
         if file not in self._files:
             language = language_of(file)
             result = None
             if language is not None:
-                try:
-                    text = Path(file).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text = None
+                text = unsaved(self.overlay, Path(file))
+                if text is None:
+                    try:
+                        text = Path(file).read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError):
+                        text = None
                 # most files hold no marker: skip the character-level scan for them
                 if text is not None and "aks-backup-lint" in text:
                     result = (scan(text, language), text.splitlines())
@@ -262,6 +267,7 @@ def apply(
     *,
     files: Iterable[str] = (),
     today: dt.date | None = None,
+    overlay: Mapping[Path, str] | None = None,
 ) -> list[Finding]:
     """Mark suppressed findings and add AKSB901 diagnostics; returns the new finding list.
 
@@ -271,7 +277,7 @@ def apply(
     today = today or dt.date.today()
     resolver = _Resolver(registry)
     finding_files = {f.span.file for f in findings}
-    entries, diags = comment_entries(finding_files | set(files), resolver, today)
+    entries, diags = comment_entries(finding_files | set(files), resolver, today, SourceCache(overlay))
     record_list, record_diags = record_entries(suppressions, resolver, today)
     entries += record_list
     diags += record_diags

@@ -9,10 +9,12 @@ A finding must have its rule's default severity unless the marker names another 
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -37,7 +39,7 @@ def expected_in_file(path: Path) -> set[Expectation]:
                 SEVERITIES[expectation] = item["severity"]
         return out
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decoded(path.read_bytes())
     except (UnicodeDecodeError, OSError):
         return out
     for number, line in enumerate(text.splitlines(), start=1):
@@ -53,6 +55,24 @@ def expected_in_file(path: Path) -> set[Expectation]:
             if severity is not None:
                 SEVERITIES[expectation] = severity
     return out
+
+
+#: byte order marks of the encodings fixtures are written in (UTF-32 before UTF-16: its LE mark starts alike)
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decoded(data: bytes) -> str:
+    """A fixture's text: UTF-8, or the encoding its byte order mark names (encoding fixtures)."""
+    for mark, codec in _MARKS:
+        if data.startswith(mark):
+            return data.decode(codec)
+    return data.decode("utf-8")
 
 
 def expected_under(directory: Path) -> set[Expectation]:
@@ -71,6 +91,15 @@ def actual(findings: Iterable, *, with_columns: set[tuple[str, int, str]] | None
         rel = Path(f.span.file).resolve().relative_to(REPO).as_posix()
         out.add((rel, f.span.line, f.span.column, f.rule_id))
     return out
+
+
+def use_fixture_module_cache(directory: Path, monkeypatch: Any, tmp_path: Path) -> None:
+    """A Bicep fixture may carry its own module cache: ``.bicep/`` in the layout ``bicep restore``
+    writes under ``$HOME``. Scan it as the Bicep CLI would see it, with ``HOME`` there (and the
+    parse cache in ``tmp_path``, so that nothing is written into the fixture)."""
+    if (directory / ".bicep").is_dir():
+        monkeypatch.setenv("HOME", str(directory))
+        monkeypatch.setenv("AKS_BACKUP_LINT_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def scenario_dirs(language: str | None = None) -> list[Path]:

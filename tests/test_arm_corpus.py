@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from linter.arm import load
-from linter.stack import LoadContext
+from linter.frontend import LoadContext
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "arm"
 

@@ -13,10 +13,10 @@ from linter.arm import load
 from linter.arm.evaluate import Frame, Scope, default_deployment, eval_expr
 from linter.arm.expr import parse
 from linter.arm.values import Unk
+from linter.frontend import LoadContext
 from linter.graph import Resource, ResourceGraph
 from linter.link import link
 from linter.model import Known, Symbol, Unknown
-from linter.stack import LoadContext
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 

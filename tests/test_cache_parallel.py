@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from linter import cache, parallel
-from linter.stack import LoadContext
+from linter.frontend import LoadContext
 from linter.terraform import loader as loader_module
 from linter.terraform.loader import TerraformLoader
 

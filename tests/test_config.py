@@ -177,3 +177,37 @@ def test_config_show_command(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 2 and ".aks-backup-lint.yaml:1:" in bad.stderr
+
+
+def test_rule_options_from_the_config_file(tmp_path: Path) -> None:
+    """Options a rule documents are set per rule, by ID or slug, and validated against the rule."""
+    write(
+        tmp_path / ".aks-backup-lint.yaml",
+        "rule-options:\n  too-many-disks-for-vault-tier:\n    max_disks: 50\n",
+    )
+    options = build_options(Flags(), tmp_path)
+    assert options.rule_options == {"AKSB507": {"max_disks": 50}}
+    assert options.as_settings()["rule-options"] == {"AKSB507": {"max_disks": 50}}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("rule-options:\n  AKSB507:\n    max_disk: 50\n", 3, "has no option 'max_disk'"),
+        ("rule-options:\n  AKSB507:\n    max_disks: lots\n", 3, "takes a int"),
+        ("rule-options:\n  AKSB104:\n    unpaired_geo_redundancy: 1\n", 3, "takes a bool"),
+        ("rule-options:\n  AKSB5:\n    max_disks: 5\n", 2, "needs a rule ID or slug"),
+    ],
+)
+def test_bad_rule_options_name_the_line(tmp_path: Path, text: str, line: int, problem: str) -> None:
+    write(tmp_path / ".aks-backup-lint.yaml", text)
+    with pytest.raises(ConfigError) as e:
+        find_and_load(tmp_path)
+    assert e.value.line == line and problem in str(e.value)
+
+
+def test_every_declared_option_is_documented() -> None:
+    for rule in REGISTRY:
+        documented = rule.spec.sections().get("Options", "")
+        for name in rule.spec.options:
+            assert f"`{name}`" in documented, (rule.spec.id, name)

@@ -64,6 +64,24 @@ def never_terraform(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _never_bodies(bodies: object) -> None:
+    for body in bodies if isinstance(bodies, list) else [bodies]:
+        if isinstance(body, dict):
+            body.pop("for_each", None)
+            body["count"] = 0
+
+
+def never_terraform_json(text: str) -> str:
+    """Terraform JSON syntax: ``"count": 0`` on every resource and module call."""
+    doc = json.loads(text)
+    for resource_type in (doc.get("resource") or {}).values():
+        for bodies in resource_type.values():
+            _never_bodies(bodies)
+    for bodies in (doc.get("module") or {}).values():
+        _never_bodies(bodies)
+    return json.dumps(doc, indent=2)
+
+
 # --- ARM: "condition": false on every resource, nested templates included -------------------
 
 
@@ -74,7 +92,8 @@ def _never_arm_resources(resources: object) -> None:
             continue
         resource["condition"] = False
         _never_arm_resources(resource.get("resources", []))
-        template = (resource.get("properties") or {}).get("template")
+        properties = resource.get("properties")  # may be an expression string
+        template = properties.get("template") if isinstance(properties, dict) else None
         if isinstance(template, dict):
             _never_arm_resources(template.get("resources", []))
 
@@ -119,6 +138,8 @@ def never(directory: Path, language: str) -> None:
             continue
         if language == "terraform" and path.suffix == ".tf":
             path.write_text(never_terraform(path.read_text(encoding="utf-8")), encoding="utf-8")
+        elif language == "terraform" and path.name.endswith(".tf.json"):
+            path.write_text(never_terraform_json(path.read_text(encoding="utf-8")), encoding="utf-8")
         elif language == "arm" and path.suffix == ".json" and ".parameters." not in path.name:
             try:
                 path.write_text(never_arm(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -5,18 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from expectations import FIXTURES, REPO, SEVERITIES, actual, compare, expected_under, scenario_dirs
+from expectations import (
+    FIXTURES,
+    REPO,
+    SEVERITIES,
+    actual,
+    compare,
+    expected_under,
+    scenario_dirs,
+    use_fixture_module_cache,
+)
 
 from linter.engine import run
-from linter.options import Options
+from linter.options import Flags, Options, build_options
 from policies import load_builtin_rules
 
 DEFAULT_SEVERITY = {r.spec.id: r.spec.severity.value for r in load_builtin_rules()}
 
 
 @pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_scenario_findings(directory: Path) -> None:
-    report = run([directory], Options())
+def test_scenario_findings(directory: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Scanned as a user would: with the config file of the scenario, if it has one (a scenario
+    written against another matrix revision says so in its ``.aks-backup-lint.yaml``), and with
+    the Bicep module cache it carries, if any."""
+    use_fixture_module_cache(directory, monkeypatch, tmp_path)
+    report = run([directory], build_options(Flags(), directory))
     missing, unexpected = compare(expected_under(directory), actual(report.findings))
     assert not missing, f"expected but not reported: {sorted(missing)}"
     assert not unexpected, f"reported but not expected: {sorted(unexpected)}"

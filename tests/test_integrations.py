@@ -68,8 +68,11 @@ def expected_rows(report: dict) -> list[tuple[str, int, int, str, str, str]]:
     ]
 
 
+MATCHER = ROOT / "linter" / "matchers" / "aks-backup-lint.json"
+
+
 def github_matchers() -> list[dict]:
-    return json.loads((ROOT / "matchers/aks-backup-lint.json").read_text())["problemMatcher"]
+    return json.loads(MATCHER.read_text())["problemMatcher"]
 
 
 def test_github_problem_matcher_captures_every_finding(fixture_run: tuple[str, dict]) -> None:
@@ -172,19 +175,28 @@ def action() -> dict:
     return yaml.safe_load((ROOT / "action.yml").read_text())
 
 
+LINT_INPUTS = (
+    "paths",
+    "config",
+    "fail-on",
+    "matrix",
+    "var-files",
+    "param-files",
+    "baseline",
+    "select",
+    "ignore",
+    "exclude",
+    "sarif-file",
+    "category",
+    "upload-sarif",
+    "annotations",
+)
+
+
 def test_action_yml_structure() -> None:
     a = action()
     assert a["runs"]["using"] == "composite"
-    assert set(a["inputs"]) >= {
-        "paths",
-        "config",
-        "fail-on",
-        "matrix",
-        "sarif-file",
-        "upload-sarif",
-        "category",
-        "annotations",
-    }
+    assert set(a["inputs"]) == {*LINT_INPUTS, "python-version"}
     for name, spec in a["inputs"].items():
         assert spec.get("description"), name
     assert set(a["outputs"]) >= {"errors", "warnings", "notes", "findings", "sarif-file"}
@@ -197,23 +209,48 @@ def test_action_yml_structure() -> None:
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
     lint = next(s for s in steps if s.get("id") == "lint")
     assert "scripts/action/run.sh" in lint["run"]
-    for name in ("paths", "config", "fail-on", "matrix", "sarif-file", "category", "annotations"):
+    for name in LINT_INPUTS:
         env_name = "INPUT_" + name.upper().replace("-", "_")
-        assert lint["env"][env_name] == "${{ inputs." + name + " }}"
-    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
-    assert upload["uses"].endswith("@v3")
-    assert upload["if"].startswith("always() && inputs.upload-sarif == 'true'")
-    assert upload["with"]["sarif_file"] == "${{ steps.lint.outputs.sarif-file }}"
-    assert upload["with"]["category"] == "${{ inputs.category }}"
+        assert lint["env"][env_name] == "${{ inputs." + name + " }}", name
     for name, out in a["outputs"].items():
         assert out["value"] == "${{ steps.lint.outputs." + name + " }}"
-    for script in ("install.sh", "run.sh", "summary.py"):
+    for script in ("install.sh", "run.sh", "summary.py", "annotate.sh"):
         assert os.access(ROOT / "scripts/action" / script, os.X_OK), script
+
+
+def test_action_shows_findings_once_sarif_by_default_annotations_as_fallback() -> None:
+    """Code scanning and the matcher both on made every finding appear twice on a pull request."""
+    a = action()
+    assert a["inputs"]["upload-sarif"]["default"] == "auto"
+    assert a["inputs"]["annotations"]["default"] == "auto"
+    steps = a["runs"]["steps"]
+    lint_index = next(i for i, s in enumerate(steps) if s.get("id") == "lint")
+    upload_index, upload = next(
+        (i, s)
+        for i, s in enumerate(steps)
+        if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
+    assert upload["uses"].endswith("@v3") and upload["id"] == "upload"
+    assert upload["if"] == "always() && steps.lint.outputs.sarif-file != '' && inputs.upload-sarif != 'false'"
+    assert upload["continue-on-error"] == "${{ inputs.upload-sarif == 'auto' }}"
+    assert upload["with"] == {
+        "sarif_file": "${{ steps.lint.outputs.sarif-file }}",
+        "category": "${{ inputs.category }}",
+    }
+    annotate_index, annotate = next((i, s) for i, s in enumerate(steps) if "annotate.sh" in s.get("run", ""))
+    assert lint_index < upload_index < annotate_index
+    assert annotate["if"] == (
+        "always() && steps.lint.outputs.text-report != '' && (inputs.annotations == 'true' || "
+        "(inputs.annotations == 'auto' && steps.upload.outcome != 'success'))"
+    )
+    assert annotate["env"]["TEXT_REPORT"] == "${{ steps.lint.outputs.text-report }}"
+    assert "add-matcher" not in (ROOT / "scripts/action/run.sh").read_text()
 
 
 def run_action(
     tmp_path: Path, scenario: str, **inputs: str
 ) -> tuple[subprocess.CompletedProcess[str], dict, str]:
+    tmp_path.mkdir(exist_ok=True)
     workspace = tmp_path / "workspace"
     shutil.copytree(FIXTURES / scenario, workspace / scenario)
     (workspace / ".git").mkdir()
@@ -225,6 +262,7 @@ def run_action(
         "ACTION_PATH": str(ROOT),
         "AKSB_LINTER": f"{sys.executable} -m linter.cli",
         "AKSB_PYTHON": sys.executable,
+        "AKSB_WORK": str(tmp_path / "work"),
         "INPUT_PATHS": scenario,
         **{"INPUT_" + k.upper(): v for k, v in inputs.items()},
     }
@@ -248,12 +286,12 @@ def test_action_run_script_with_findings(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == f"::add-matcher::{ROOT}/matchers/aks-backup-lint.json"
+    assert "::add-matcher::" not in proc.stdout, "annotations are a later step's decision"
     assert any(
         re.match(r"^region-mismatch/terraform/main\.tf:\d+:\d+: error AKSB10[12] ", ln) for ln in lines
     )
-    assert lines[-1] == "::remove-matcher owner=aks-backup-lint-note::"
     assert outputs["errors"] == "2" and outputs["findings"] == "2" and outputs["exit-code"] == "1"
+    assert outputs["text-report"] == str(tmp_path / "work" / "report.txt")
     sarif_path = Path(outputs["sarif-file"])
     assert sarif_path == tmp_path / "workspace" / "aks-backup-lint.sarif"
     from sarif_schema import assert_valid_sarif
@@ -265,17 +303,15 @@ def test_action_run_script_with_findings(tmp_path: Path) -> None:
     assert "[AKSB102](" in summary and "region-mismatch/terraform/main.tf:" in summary
 
 
-def test_action_run_script_fail_on_never_and_no_annotations(tmp_path: Path) -> None:
+def test_action_run_script_fail_on_never(tmp_path: Path) -> None:
     proc, outputs, summary = run_action(
         tmp_path,
         "region-mismatch/terraform",
         FAIL_ON="never",
         CONFIG=region_rules_config(tmp_path),
-        ANNOTATIONS="false",
         SARIF_FILE="out/lint.sarif",
     )
     assert proc.returncode == 0, proc.stderr
-    assert "::add-matcher::" not in proc.stdout and "::remove-matcher" not in proc.stdout
     assert outputs["exit-code"] == "0" and outputs["errors"] == "2"
     assert outputs["sarif-file"].endswith("workspace/out/lint.sarif")
     assert "✅ passed" in summary
@@ -297,6 +333,112 @@ def test_action_run_script_config_error_exits_2(tmp_path: Path) -> None:
     assert "did not produce a report" in summary and "fail-on" in summary
 
 
+def region_findings(outputs: dict) -> list[str]:
+    report = json.loads((Path(outputs["text-report"]).parent / "report.json").read_text())
+    return sorted(f["rule_id"] for f in report["findings"] if f["suppression"] is None)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ({}, ["AKSB101", "AKSB102"]),
+        ({"SELECT": "AKSB101"}, ["AKSB101"]),
+        ({"SELECT": "AKSB101,\nAKSB102", "IGNORE": "vault-cluster-region-mismatch"}, ["AKSB102"]),
+        ({"EXCLUDE": "**/main.tf"}, []),
+    ],
+)
+def test_action_rule_and_path_inputs_reach_the_linter(
+    tmp_path: Path, inputs: dict, expected: list[str]
+) -> None:
+    cfg = tmp_path / "lint.yaml"
+    cfg.write_text("ignore: [AKSB0, AKSB3, AKSB4]\n")  # only the region rules are in play
+    proc, outputs, _ = run_action(
+        tmp_path, "region-mismatch/terraform", CONFIG=str(cfg), FAIL_ON="never", **inputs
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert region_findings(outputs) == expected
+
+
+def test_action_var_files_input(tmp_path: Path) -> None:
+    north = tmp_path / "north.tfvars"
+    north.write_text('location = "northeurope"\n')
+    proc, outputs, _ = run_action(
+        tmp_path, "region-mismatch/terraform", CONFIG=region_rules_config(tmp_path), VAR_FILES=f"  {north}\n"
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert region_findings(outputs) == []
+
+
+def test_action_param_files_input(tmp_path: Path) -> None:
+    north = tmp_path / "north.parameters.json"
+    params = json.loads((FIXTURES / "region-mismatch/arm/azuredeploy.parameters.json").read_text())
+    params["parameters"]["location"]["value"] = "northeurope"
+    north.write_text(json.dumps(params))
+    proc, outputs, _ = run_action(
+        tmp_path,
+        "region-mismatch/arm",
+        CONFIG=region_rules_config(tmp_path),
+        PARAM_FILES=f"region-mismatch/arm/azuredeploy.json={north}",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert region_findings(outputs) == []
+
+
+def test_action_baseline_input(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    missing, _, _ = run_action(tmp_path / "before", "region-mismatch/terraform", BASELINE=str(baseline))
+    assert missing.returncode == 2, "a baseline file that does not exist is bad input"
+    # record today's findings in a checkout laid out like the workspace (paths are repo-relative)
+    checkout = tmp_path / "checkout"
+    shutil.copytree(FIXTURES / "region-mismatch/terraform", checkout / "region-mismatch/terraform")
+    (checkout / ".git").mkdir()
+    subprocess.run(
+        [
+            *LINTER,
+            "check",
+            "region-mismatch/terraform",
+            "--select",
+            "AKSB1",
+            "--write-baseline",
+            str(baseline),
+        ],
+        env=env_with_project(),
+        capture_output=True,
+        timeout=300,
+        cwd=checkout,
+        check=True,
+    )
+    proc, outputs, _ = run_action(
+        tmp_path / "after",
+        "region-mismatch/terraform",
+        CONFIG=region_rules_config(tmp_path),
+        BASELINE=str(baseline),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert outputs["findings"] == "0" and outputs["suppressed"] == "2"
+
+
+def test_action_annotate_script_uses_the_shipped_matcher(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    finding = "main.tf:3:5: error AKSB101 the vault is elsewhere [vault-cluster-region-mismatch]"
+    report.write_text(f"{finding}\n1 file scanned, 1 error, 0 warnings, 0 notes in 0.01s\n")
+    proc = subprocess.run(
+        [str(ROOT / "scripts/action/annotate.sh")],
+        env=env_with_project()
+        | {"TEXT_REPORT": str(report), "AKSB_LINTER": f"{sys.executable} -m linter.cli"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"::add-matcher::{MATCHER}"
+    assert lines[1] == finding
+    assert lines[-3:] == [
+        f"::remove-matcher owner=aks-backup-lint-{severity}::" for severity in ("error", "warning", "note")
+    ]
+
+
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
@@ -310,8 +452,7 @@ def git(cwd: Path, *args: str) -> None:
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
     """The real pre-commit client installs the hook from this checkout and runs it on files."""
     pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
-    if not Path(pre_commit).exists():
-        pytest.skip("pre-commit is not installed (CI installs it)")
+    assert Path(pre_commit).exists(), "pre-commit is in the test extra: pip install '.[test]'"
     repo = tmp_path / "consumer"
     shutil.copytree(FIXTURES / "service-principal" / "terraform", repo / "bad")
     shutil.copytree(FIXTURES / "complete" / "terraform", repo / "good")

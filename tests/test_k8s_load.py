@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from linter import kinds
+from linter.frontend import LoadContext, LoadResult
 from linter.k8s import load
-from linter.model import Known
-from linter.stack import LoadContext, StackResult
+from linter.model import Known, to_plain
+from linter.textfile import ReadProblem, decode, sniff
 
 
-def _load(tmp_path: Path, files: dict[str, str | bytes], ctx: LoadContext | None = None) -> StackResult:
+def _load(tmp_path: Path, files: dict[str, str | bytes], ctx: LoadContext | None = None) -> LoadResult:
     paths = []
     for name, content in files.items():
         p = tmp_path / name
@@ -130,8 +132,13 @@ def test_kustomize_base_outside_the_scan(tmp_path: Path) -> None:
     )
     result = load([overlay / "kustomization.yaml"], LoadContext())
     (pvc,) = result.resources
-    assert pvc.address == "PersistentVolumeClaim/prod/data"
+    assert pvc.address == "PersistentVolumeClaim/data"  # as written in the base, alike for every overlay
+    assert pvc.attr("namespace").value == "prod"
     assert pvc.span.file == str((base / "pvc.yaml").resolve())
+    (overlay_entry,) = pvc.context
+    assert overlay_entry.span.file == str((overlay / "kustomization.yaml").resolve())
+    assert overlay_entry.span.line == 3
+    assert overlay_entry.message == "deployed by this kustomization as PersistentVolumeClaim/prod/data"
 
 
 def test_kustomize_cycles_terminate(tmp_path: Path) -> None:
@@ -166,3 +173,87 @@ def test_json_that_yaml_rejects_falls_back_to_json(tmp_path: Path) -> None:
     text = '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "labels": {"x": "\\ud83d\\ude00"}}}'
     result = _load(tmp_path, {"ns.json": text})
     assert result.diagnostics == [] and [r.address for r in result.resources] == ["Namespace/a"]
+
+
+def test_utf16_manifests_are_read_other_encodings_named(tmp_path: Path) -> None:
+    text = PVC.replace("managed-csi", "azurefile-csi")
+    result = _load(
+        tmp_path,
+        {
+            "le.yaml": codecs.BOM_UTF16_LE + text.replace("name: data", "name: le").encode("utf-16-le"),
+            "be.yaml": codecs.BOM_UTF16_BE + text.replace("name: data", "name: be").encode("utf-16-be"),
+            "bom.yaml": codecs.BOM_UTF8 + text.replace("name: data", "name: bom").encode("utf-8"),
+            "utf32.yaml": codecs.BOM_UTF32_BE + text.encode("utf-32-be"),
+            "nobom.yaml": text.encode("utf-16-le"),
+            "values.yaml": "image: caf\xe9\n".encode("latin-1"),  # not a manifest: ignored silently
+        },
+    )
+    claims = {to_plain(r.attr("name")): r for r in result.resources}
+    assert sorted(claims) == ["be", "bom", "le"]
+    assert (
+        claims["le"].attr("storage_class_name").span.line,
+        claims["le"].attr("storage_class_name").span.column,
+    ) == (7, 3)
+    problems = sorted((Path(f.span.file).name, f.span.line, f.message) for f in result.diagnostics)
+    assert problems == [
+        (
+            "nobom.yaml",
+            1,
+            "file looks like UTF-16 without a byte order mark; save it as UTF-8 (or UTF-16 with a mark)",
+        ),
+        ("utf32.yaml", 1, "file is encoded as UTF-32 BE (byte order mark); save it as UTF-8"),
+    ]
+
+
+def test_decode_names_what_it_cannot_read() -> None:
+    assert decode(codecs.BOM_UTF16_LE + "a: 1\r\n".encode("utf-16-le")) == ("a: 1\r\n", None)
+    assert decode(b"a: \xe9\nb: 2\n")[1] == ReadProblem(
+        "not valid UTF-8 (byte 3): invalid continuation byte", 1
+    )
+    assert decode(b"\x89PNG\r\n\x1a\n\x00\x00")[1] == ReadProblem("binary file (contains NUL bytes)")
+    assert decode(codecs.BOM_UTF16_BE + b"\xd8\x00")[1] is not None  # a lone surrogate: not valid UTF-16
+    assert "apiVersion" in sniff(codecs.BOM_UTF32_LE + "apiVersion: v1".encode("utf-32-le"))
+
+
+def test_templates_outside_charts_are_skipped_with_a_notification(tmp_path: Path) -> None:
+    result = _load(
+        tmp_path,
+        {
+            "deploy/pvc.yaml": "{{- if .Values.persistence.enabled }}\napiVersion: v1\nkind: PersistentVolumeClaim\n{{- end }}\n",
+            "deploy/values-only.yaml": PVC.replace("managed-csi", '"{{ .Values.storageClass }}"'),
+            "deploy/alerts.yaml": (  # a Go template as data of a ConfigMap is valid YAML: read normally
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n"
+                '  slack.tmpl: |\n    {{ define "title" }}{{ .Status }}{{ end }}\n'
+            ),
+        },
+    )
+    assert result.diagnostics == []
+    (note,) = result.notifications
+    assert note.level == "note" and note.span is not None and (note.span.line, note.span.column) == (1, 1)
+    assert (
+        "pvc.yaml: Go/Helm template syntax outside a chart ({{- if .Values.persistence.enabled }} on line 1)"
+        in note.message
+    )
+    assert sorted(r.address for r in result.resources) == [
+        "ConfigMap/alerts",
+        "PersistentVolumeClaim/app/data",
+    ]
+    (claim,) = [r for r in result.resources if r.kind == kinds.PERSISTENT_VOLUME_CLAIM]
+    assert claim.attr("storage_class_name").is_unknown
+
+
+def test_a_broken_file_a_kustomization_uses_is_reported_even_if_it_does_not_look_like_a_manifest(
+    tmp_path: Path,
+) -> None:
+    result = _load(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources: [pvc.yaml]\npatches:\n  - path: ops.yaml\n    target: {kind: PersistentVolumeClaim}\n",
+            "pvc.yaml": PVC,
+            "ops.yaml": "- op: replace\n  path: [unclosed\n",
+            "notes.yaml": "- [unclosed\n",  # not used by anything and not a manifest: ignored
+        },
+    )
+    assert [(Path(f.span.file).name, f.span.line, f.rule_id) for f in result.diagnostics] == [
+        ("ops.yaml", 3, "AKSB000")
+    ]

@@ -179,3 +179,86 @@ def test_velero_manifest_next_to_the_extension_is_an_error(tmp_path: Path) -> No
         finding.severity is Severity.ERROR
         and "azurerm_kubernetes_cluster_extension.backup" in finding.message
     )
+
+
+def test_claims_on_builtin_disk_classes_need_the_strict_option(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    (tmp_path / "pvc.yaml").write_text(
+        BIG_CLAIM.replace("spec:\n", "spec:\n  storageClassName: managed-premium\n").replace("3Ti", "8Gi"),
+        encoding="utf-8",
+    )
+    assert _rules(run([tmp_path], Options()), "AKSB506") == []
+    strict = Options(rule_options={"AKSB506": {"require_explicit_public": True}})
+    assert _rules(run([tmp_path], strict), "AKSB506") == [("AKSB506", "pvc.yaml", 7)]
+
+
+TOO_MANY = FIXTURES / "volumes-too-many-disks" / "kubernetes"
+
+
+def test_disk_count_limit_is_an_option() -> None:
+    assert _rules(run([TOO_MANY], Options()), "AKSB507") == [("AKSB507", "kafka.yaml", 9)]
+    higher = Options(rule_options={"AKSB507": {"max_disks": 120}})
+    assert _rules(run([TOO_MANY], higher), "AKSB507") == []
+    lower = Options(rule_options={"AKSB507": {"max_disks": 59}})  # crossed by the first template
+    assert _rules(run([TOO_MANY], lower), "AKSB507") == [("AKSB507", "kafka.yaml", 9)]
+
+
+def test_disk_count_needs_vault_tier_and_volume_snapshots(tmp_path: Path) -> None:
+    shutil.copytree(TOO_MANY, tmp_path / "scan")
+    backup = tmp_path / "scan" / "backup.tf"
+    text = backup.read_text(encoding="utf-8")
+    backup.write_text(text.replace("volume_snapshot_enabled          = true", ""), encoding="utf-8")
+    assert _rules(run([tmp_path / "scan"], Options()), "AKSB507") == []  # azurerm default: false
+    backup.write_text(text.replace('"VaultStore"', '"OperationalStore"'), encoding="utf-8")
+    assert _rules(run([tmp_path / "scan"], Options()), "AKSB507") == []
+
+
+def test_disk_count_is_silent_when_namespaces_are_unknown(tmp_path: Path) -> None:
+    shutil.copytree(TOO_MANY, tmp_path / "scan")
+    backup = tmp_path / "scan" / "backup.tf"
+    text = backup.read_text(encoding="utf-8")
+    backup.write_text(
+        'variable "namespaces" {\n  type = list(string)\n}\n'
+        + text.replace(
+            'included_namespaces              = ["events", "shop"]', "included_namespaces = var.namespaces"
+        ),
+        encoding="utf-8",
+    )
+    assert _rules(run([tmp_path / "scan"], Options()), "AKSB507") == []
+
+
+def test_in_tree_azure_files_advice_follows_the_matrix_revision() -> None:
+    directory = FIXTURES / "volumes-stateful-app" / "kubernetes"
+
+    def messages(report) -> list[str]:  # type: ignore[no-untyped-def]
+        return [f.message for f in report.findings if f.rule_id == "AKSB501" and "azureFile" in f.message]
+
+    default = messages(run([directory], Options()))
+    revised = messages(run([directory], Options(matrix="2026-01a")))
+    assert default and all("Azure Disk CSI" in m and "Azure Files backup" in m for m in default)
+    assert revised and all('"file.csi.azure.com"' in m for m in revised)
+
+
+def test_volume_types_under_the_2026_revision() -> None:
+    """Azure Files over SMB become supported; NFS, ANF, local, hostPath and other drivers do not."""
+    directory = FIXTURES / "volumes-types" / "kubernetes"
+    default = _rules(run([directory], Options()), "AKSB503")
+    revised = _rules(run([directory], Options(matrix="2026-01a")), "AKSB503")
+    smb = {
+        ("AKSB503", "storage-classes.yaml", 39),
+        ("AKSB503", "claims.yaml", 9),
+        ("AKSB503", "claims.yaml", 21),
+    }
+    assert smb <= set(default) and not smb & set(revised)
+    assert set(revised) == set(default) - smb
+
+
+def test_other_platforms_drivers_count_only_on_a_cluster_of_the_scan(tmp_path: Path) -> None:
+    sc = (
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: gp3\n"
+        "provisioner: ebs.csi.aws.com\n"
+    )
+    (tmp_path / "sc.yaml").write_text(sc, encoding="utf-8")
+    assert _rules(run([tmp_path], Options()), "AKSB503") == []  # a manifest for another platform
+    _setup(tmp_path)  # now the scan has an AKS cluster, which receives the manifest
+    assert _rules(run([tmp_path], Options()), "AKSB503") == [("AKSB503", "sc.yaml", 5)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from report_factory import empty_report, make_report
 
-from linter.reporters import FORMATS, UnknownFormat, parse_output_spec, render
+from linter.reporters import FORMATS, UnknownFormat, render
 from linter.reporters.github import escape_data, escape_property
 
 COMMAND = re.compile(
@@ -91,19 +91,6 @@ def test_gitlab_fingerprints_unique_even_for_repeated_findings(tmp_path: Path) -
 def test_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(UnknownFormat):
         render("yaml", empty_report(tmp_path))
-
-
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("sarif:out/results.sarif", ("sarif", "out/results.sarif")),
-        ("results.txt", ("text", "results.txt")),
-        ("C:\\out\\r.json", ("text", "C:\\out\\r.json")),
-        ("junit:r.xml", ("junit", "r.xml")),
-    ],
-)
-def test_parse_output_spec(spec: str, expected: tuple[str, str]) -> None:
-    assert parse_output_spec(spec, "text") == expected
 
 
 def test_every_format_renders_every_report(tmp_path: Path) -> None:

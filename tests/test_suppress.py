@@ -15,10 +15,10 @@ from report_factory import make_report
 
 from linter import baseline
 from linter.comments import scan
+from linter.frontend import InlineSuppression
 from linter.globs import glob_to_regex, path_matches
 from linter.model import Finding, Severity, Span
 from linter.options import Options
-from linter.stack import InlineSuppression
 from linter.suppress import apply
 from policies import load_builtin_rules
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from linter.frontend import LoadContext
 from linter.model import Known, Symbol, Unknown
-from linter.stack import LoadContext
 from linter.terraform import load
 from linter.terraform.loader import TerraformLoader
 
@@ -17,7 +17,7 @@ def module(tmp_path: Path, text: str, tfvars: str | None = None):  # type: ignor
     if tfvars is not None:
         (tmp_path / "terraform.tfvars").write_text(tfvars)
     loader = TerraformLoader(LoadContext())
-    root = loader.root(tmp_path, [])
+    root = loader.root(tmp_path)
     assert root is not None
     return root, loader
 
@@ -164,3 +164,35 @@ def test_self_referencing_locals_and_modules_do_not_loop(tmp_path: Path) -> None
     root, _ = module(tmp_path, (tmp_path / "main.tf").read_text())
     inst = next(i for i in root.instances() if i.name == "x")
     assert isinstance(inst.attr("v"), Unknown)
+
+
+def test_a_utf16_tf_file_is_a_parse_error_because_terraform_reads_only_utf8(tmp_path: Path) -> None:
+    """Kubernetes manifests may be UTF-16 with a BOM; Terraform refuses such a file, so we say so."""
+    (tmp_path / "main.tf").write_bytes('resource "a" "b" {}\n'.encode("utf-16"))
+    result = load([tmp_path / "main.tf"], LoadContext())
+    assert [(d.rule_id, d.span.line, d.severity.value) for d in result.diagnostics] == [
+        ("AKSB000", 1, "error")
+    ]
+    assert "Terraform reads only UTF-8" in result.diagnostics[0].message
+
+
+def test_functions_that_move_values_keep_where_they_are_written(tmp_path: Path) -> None:
+    """concat/merge/lookup/element/flatten/one/tolist pass each value through with its own
+    position, so a finding points at the literal, not at the function call."""
+    (tmp_path / "main.tf").write_text(
+        "locals {\n"
+        '  base  = ["R/2024-01-01T00:00:00+00:00/PT4H"]\n'
+        '  extra = { weekly = ["R/2024-01-01T00:00:00+00:00/P1W"] }\n'
+        "}\n"
+        'resource "azurerm_data_protection_backup_policy_kubernetes_cluster" "p" {\n'
+        '  name                            = "p"\n'
+        '  resource_group_name             = "rg"\n'
+        '  vault_name                      = "v"\n'
+        '  backup_repeating_time_intervals = tolist(flatten(concat(local.base, [one(lookup(merge({}, local.extra), "weekly", []))])))\n'
+        "}\n"
+    )
+    from linter.engine import run
+    from linter.options import Options
+
+    report = run([tmp_path], Options(select=["AKSB401"]))
+    assert [(Path(f.span.file).name, f.span.line) for f in report.active] == [("main.tf", 3)]

@@ -109,3 +109,29 @@ def test_action_summary_embeds_the_chain_when_findings_exist(tmp_path: Path) -> 
     assert '"AKSB305: no backup extension"' in summary
     _, _, clean = run_action(tmp_path / "clean", "complete")
     assert "### Backup chain" not in clean
+
+
+def test_graph_reads_a_plan_like_check() -> None:
+    """``graph --plan`` sees what the plan resolves (a region only the plan knows)."""
+    directory = FIXTURES / "plan-json" / "terraform"
+    without = subprocess.run(
+        [sys.executable, "-c", "from linter.cli import main; main()", "graph", str(directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    with_plan = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from linter.cli import main; main()",
+            "graph",
+            str(directory),
+            "--plan",
+            str(directory / "plan.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "AKSB101" not in without and "AKSB101" in with_plan

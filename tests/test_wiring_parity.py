@@ -14,7 +14,15 @@ SCENARIOS = sorted(
     and (
         p.name.startswith("wiring-")
         or p.name
-        in ("cross-region-restore", "cross-region-restore-unpaired", "region-unlisted", "vault-limit")
+        in (
+            "cross-region-restore",
+            "cross-region-restore-unpaired",
+            "region-unlisted",
+            "vault-limit",
+            "cluster-kubernetes-version",
+            "container-shared-2024-09",
+            "vault-settings-operational-tier",
+        )
     )
     and len([d for d in p.iterdir() if d.is_dir()]) > 1
 )

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from linter.arm.jsonpos import JsonError, PosDict, loads
-from linter.stack import LoadContext, StackResult, parse_error
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.textfile import read_text
 
 
-def load(files: list[Path], ctx: LoadContext) -> StackResult:
-    result = StackResult()
+def load(files: list[Path], ctx: LoadContext) -> LoadResult:
+    result = LoadResult()
     templates: dict[Path, PosDict] = {}
     param_files: dict[Path, PosDict] = {}
     for path in sorted(set(files)):
@@ -45,9 +45,9 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
     return result
 
 
-def read_json(path: Path, ctx: LoadContext, result: StackResult) -> Any:
+def read_json(path: Path, ctx: LoadContext, result: LoadResult) -> Any:
     """Parse a JSON/JSONC file with positions; problems become AKSB000 findings."""
-    text, problem = read_text(path, ctx.max_file_bytes)
+    text, problem = read_text(path, ctx.max_file_bytes, ctx.overlay)
     result.files.append(path)
     if problem is not None:
         result.diagnostics.append(parse_error(path, problem.line, 1, problem.message))

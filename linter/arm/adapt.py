@@ -14,7 +14,7 @@ from linter.arm.template import Instance
 from linter.arm.values import principal_symbol
 from linter.graph import Resource
 from linter.model import ABSENT, Known, Span, Symbol, Unknown, Value, get_path, items, normalize_region
-from linter.values import any_equals, no_spaces
+from linter.normalize import any_equals, no_spaces
 
 AKS = "microsoft.containerservice/managedclusters"
 
@@ -170,6 +170,8 @@ def cluster(inst: Instance, res: Resource) -> list[Resource]:
     put(res, "outbound_type", prop(inst, "properties", "networkProfile", "outboundType"))
     put(res, "artifact_source", prop(inst, "properties", "bootstrapProfile", "artifactSource"))
     put(res, "disk_encryption_set_id", prop(inst, "properties", "diskEncryptionSetID"))
+    put(res, "kubernetes_version", prop(inst, "properties", "kubernetesVersion"))
+    put(res, "support_plan", prop(inst, "properties", "supportPlan"))
     out = [res]
     pools = prop(inst, "properties", "agentPoolProfiles")
     cluster_ref = id_value(inst.rid, inst.span, "cluster id not known")
@@ -242,6 +244,8 @@ def _pool_attrs(node: Resource, pool: Value) -> None:
     put(node, "os_sku", sub(pool, "osSKU"))
     put(node, "vm_size", sub(pool, "vmSize"))
     put(node, "mode", sub(pool, "mode"))
+    put(node, "orchestrator_version", sub(pool, "orchestratorVersion"))
+    put(node, "vnet_subnet_id", sub(pool, "vnetSubnetID"))
 
 
 @adapts("Microsoft.ContainerService/managedClusters/agentPools")
@@ -304,6 +308,11 @@ def backup_vault(inst: Instance, res: Resource) -> list[Resource]:
         res.attrs["cross_region_restore"] = crr
     put(res, "immutability", prop(inst, "properties", "securitySettings", "immutabilitySettings", "state"))
     put(res, "soft_delete", prop(inst, "properties", "securitySettings", "softDeleteSettings", "state"))
+    cmk = prop(inst, "properties", "securitySettings", "encryptionSettings", "state")
+    if isinstance(cmk, Known) and isinstance(cmk.value, str):
+        res.attrs["cmk_enabled"] = Known(cmk.value.lower() == "enabled", cmk.span, cmk.via)
+    elif isinstance(cmk, Unknown):
+        res.attrs["cmk_enabled"] = cmk
     return [res]
 
 
@@ -363,6 +372,8 @@ def backup_instance(inst: Instance, res: Resource) -> list[Resource]:
     if k8s:
         put(res, "included_namespaces", sub(k8s[0], "includedNamespaces"))
         put(res, "excluded_namespaces", sub(k8s[0], "excludedNamespaces"))
+        put(res, "label_selectors", sub(k8s[0], "labelSelectors"))
+        put(res, "snapshot_volumes", sub(k8s[0], "snapshotVolumes"))
         res.attrs["backup_datasource_parameters"] = k8s[0]
     elif isinstance(sub(params, "backupDatasourceParametersList"), Unknown):
         unknown = sub(params, "backupDatasourceParametersList")
@@ -411,6 +422,15 @@ def storage_account(inst: Instance, res: Resource) -> list[Resource]:
             res.attrs["resource_access_rules"] = Known(
                 [sub(r, "resourceId") for r in items(rules)], rules.span
             )
+        for attr, key, field in (
+            ("virtual_network_rules", "virtualNetworkRules", "id"),
+            ("ip_rules", "ipRules", "value"),
+        ):
+            found = sub(acls, key)
+            if isinstance(found, Known):
+                res.attrs[attr] = Known([sub(r, field) for r in items(found)], found.span)
+            else:
+                put(res, attr, found)
     return [res]
 
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from linter.arm import expr as ex
 from linter.arm.jsonpos import PosDict, PosList
-from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain, to_value, vias_of
+from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_data, to_value, vias_of
 from linter.model import Known, Span, Symbol, Unknown, Value
 
 MAX_COPY = 2000  # copy/for expansions beyond this become unknown (a linter is not a deployer)
+MAX_CALL_DEPTH = 16  # user functions calling each other, files importing each other
 
 
 @dataclass
@@ -83,6 +84,46 @@ class Param:
 
 
 @dataclass
+class UserFunction:
+    """A user-defined function: Bicep ``func`` or an ARM ``functions`` member.
+
+    ``home`` builds the frame the body is evaluated in (its file's functions and imports); the
+    body sees only its own parameters, as in Bicep and ARM.
+    """
+
+    params: tuple[str, ...]
+    body: Any
+    home: Callable[[], Frame | None]
+    name: str = ""
+
+
+@dataclass
+class Imported:
+    """A variable imported from another Bicep file, evaluated in that file's frame."""
+
+    home: Callable[[], Frame | None]
+    name: str
+    source: str = ""  # the import path, for messages
+
+
+@dataclass
+class Namespace:
+    """``import * as ns from 'file'``: ``ns.variable`` and ``ns.function()``."""
+
+    home: Callable[[], Frame | None]
+    source: str = ""
+
+
+@dataclass
+class Closure:
+    """A lambda value: its parameters, body and the scope it was written in."""
+
+    params: tuple[str, ...]
+    body: Any
+    scope: Scope
+
+
+@dataclass
 class Frame:
     file: str
     deployment: Deployment
@@ -90,8 +131,11 @@ class Frame:
     params: dict[str, Param] = field(default_factory=dict)
     variables: dict[str, tuple[Any, Span | None]] = field(default_factory=dict)
     symbols: dict[str, Any] = field(default_factory=dict)  # symbolic name -> template entry
+    functions: dict[str, UserFunction] = field(default_factory=dict)  # lower-case (namespace.)name
+    namespaces: dict[str, Namespace] = field(default_factory=dict)  # Bicep wildcard imports
     deployments: dict[str, Callable[[], dict[str, Value]]] = field(default_factory=dict)  # id -> outputs
     run: Any = None  # the TemplateRun evaluating this frame (names declared in the template)
+    depth: int = 0  # user-function calls and imports nested inside this frame
     _param_cache: dict[str, Value] = field(default_factory=dict)
     _var_cache: dict[str, Value] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
@@ -176,6 +220,13 @@ def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
         out: dict[str, Value] = {}
         for key, child in node.items():
             kspan = node.key_spans.get(key, span)
+            if isinstance(key, ex.Spread):  # {...other}: its properties, later keys win
+                spread = eval_node(key.expr, kspan, scope)
+                if not (isinstance(spread, Known) and isinstance(spread.value, dict | type(None))):
+                    reason = spread.reason if isinstance(spread, Unknown) else "it is not an object"
+                    return Unknown(f"spread {ex.render(key)}: {reason}", span or node.span)
+                out.update(spread.value or {})
+                continue
             if key == "copy" and scope.frame.language == "arm" and _is_property_copy(child):
                 for spec, sspan in zip(child, child.item_spans or [kspan] * len(child), strict=False):
                     out[str(spec.get("name"))] = _property_copy(spec, sspan, scope)
@@ -187,7 +238,24 @@ def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
         return Known(out, span or node.span)
     if isinstance(node, PosList):
         spans = node.item_spans or [span] * len(node)
-        return Known([eval_node(x, s, scope) for x, s in zip(node, spans, strict=False)], span or node.span)
+        items: list[Value] = []
+        for x, s in zip(node, spans, strict=False):
+            if isinstance(x, ex.Spread):  # [...other]: its items in place
+                spread = eval_node(x.expr, s, scope)
+                if not (isinstance(spread, Known) and isinstance(spread.value, list)):
+                    reason = spread.reason if isinstance(spread, Unknown) else "it is not an array"
+                    return Unknown(f"spread {ex.render(x)}: {reason}", span or node.span)
+                items.extend(spread.value)
+                continue
+            items.append(eval_node(x, s, scope))
+        return Known(items, span or node.span)
+    if isinstance(node, Imported):
+        home = node.home()
+        if home is None:
+            return Unknown(
+                f"'{node.name}' is imported from {node.source}, which the linter cannot read", span
+            )
+        return home.variable(node.name)
     if isinstance(node, ex.ForExpr):
         return _eval_for_node(node, span, scope)
     if isinstance(node, str) and scope.frame.language == "arm":
@@ -198,7 +266,9 @@ def eval_node(node: Any, span: Span | None, scope: Scope) -> Value:
                 return Unknown(f"cannot parse expression {node}: {e}", span)
             return _wrap(ast, span, scope)
         return Known(ex.unescape_literal(node), span)
-    if isinstance(node, ex.Lit | ex.Call | ex.Prop | ex.Index | ex.Ref | ex.Op | ex.Interp):
+    if isinstance(
+        node, ex.Lit | ex.Call | ex.Prop | ex.Index | ex.Ref | ex.Op | ex.Interp | ex.Method | ex.Lambda
+    ):
         return _wrap(node, span, scope)
     if isinstance(node, dict):
         return Known({str(k): eval_node(v, span, scope) for k, v in node.items()}, span)
@@ -212,8 +282,9 @@ def _direct(ast: Any, scope: Scope) -> Value | None:
     elements of an array written in a variable or parameter keep their own spans."""
     frame = scope.frame
     if isinstance(ast, ex.Ref):
-        if ast.name in scope.locals:
-            return None
+        if ast.name in scope.locals:  # a loop item bound with its span (Bicep resource loops)
+            bound = scope.locals[ast.name]
+            return bound if isinstance(bound, Value) else None
         key = ast.name.lower()
         if key in frame.params and frame.params[key].name == ast.name:
             return frame.param(ast.name)
@@ -231,26 +302,41 @@ def _direct(ast: Any, scope: Scope) -> Value | None:
         base = _direct(ast.target, scope)
         if not isinstance(base, Known):
             return None
-        step = (
-            ast.name
-            if isinstance(ast, ex.Prop)
-            else ast.index.value
-            if isinstance(ast.index, ex.Lit)
-            else None
-        )
-        data = base.value
-        if isinstance(data, dict) and isinstance(step, str):
-            key = next((k for k in data if k.lower() == step.lower()), None)
-            return data[key] if key is not None else None
-        if isinstance(data, list) and isinstance(step, int) and not isinstance(step, bool):
-            return data[step] if -len(data) <= step < len(data) else None
+        if isinstance(ast, ex.Prop):
+            return _step(base, ast.name)
+        step = eval_expr(ast.index, scope)  # items[copyIndex()], items[i]: the element keeps its span
+        if ast.from_end and isinstance(base.value, list) and isinstance(step, int):
+            step = len(base.value) - step
+        return _step(base, step)
+    if isinstance(ast, ex.Call) and ast.name.lower() == "tryget" and len(ast.args) >= 2:
+        found = _direct(ast.args[0], scope)
+        for key in ast.args[1:]:
+            if not isinstance(found, Known):
+                return None
+            found = _step(found, eval_expr(key, scope))
+        return found
+    coalescing = isinstance(ast, ex.Op) and ast.op == "??"
+    if coalescing or (isinstance(ast, ex.Call) and ast.name.lower() == "coalesce" and ast.args):
+        first = _direct(ast.args[0], scope)  # a ?? b is a where a is not null
+        return first if isinstance(first, Known) and first.value is not None else None
+    return None
+
+
+def _step(base: Known, step: Any) -> Value | None:
+    """The property or element ``step`` of a known object or array, as written."""
+    data = base.value
+    if isinstance(data, dict) and isinstance(step, str):
+        key = next((k for k in data if k.lower() == step.lower()), None)
+        return data[key] if key is not None else None
+    if isinstance(data, list) and isinstance(step, int) and not isinstance(step, bool):
+        return data[step] if 0 <= step < len(data) else None
     return None
 
 
 def _wrap(ast: Any, span: Span | None, scope: Scope) -> Value:
     direct = _direct(ast, scope)
     if isinstance(direct, Known) and not isinstance(direct.value, Symbol):
-        via = tuple(dict.fromkeys((*([direct.span] if direct.span else []), *direct.via)))
+        via = tuple(dict.fromkeys((*direct.via, *([direct.span] if direct.span else []))))  # origin first
         scope.vias.extend(via)
         return Known(direct.value, span, via)
     if isinstance(direct, Unknown):
@@ -276,7 +362,7 @@ def _is_property_copy(child: Any) -> bool:
 
 def _property_copy(spec: Any, span: Span | None, scope: Scope) -> Value:
     name = str(spec.get("name"))
-    count = to_plain(eval_node(spec.get("count"), span, scope))
+    count = to_data(eval_node(spec.get("count"), span, scope))
     if isinstance(count, bool) or not isinstance(count, int):
         return Unknown(f"copy count of property '{name}' is not known", span)
     if count > MAX_COPY:
@@ -311,29 +397,52 @@ def _eval_for_node(node: ex.ForExpr, span: Span | None, scope: Scope) -> Value:
     return Known(items, span)
 
 
-def eval_expr(node: Any, scope: Scope) -> Any:
-    """Evaluate an AST node (or a nested template node) to plain data with Unk/Symbol/RefObj."""
+_functions: Any = None
+
+
+def _load_functions() -> Any:
+    """``linter.arm.functions``, which imports this module: imported on first use, then kept."""
+    global _functions
     from linter.arm import functions
 
+    _functions = functions
+    return functions
+
+
+def eval_expr(node: Any, scope: Scope) -> Any:
+    """Evaluate an AST node (or a nested template node) to plain data with Unk/Symbol/RefObj."""
+    functions = _functions or _load_functions()
     if isinstance(node, ex.Lit):
         return node.value
     if isinstance(node, ex.Call):
         return functions.call(node, scope)
     if isinstance(node, ex.Prop):
-        return functions.member(eval_expr(node.target, scope), node.name, node, scope)
+        target = eval_expr(node.target, scope)
+        if target is None and _after_safe_access(node.target):
+            return None
+        return functions.member(target, node.name, node, scope)
     if isinstance(node, ex.Index):
         target = eval_expr(node.target, scope)
+        if target is None and _after_safe_access(node.target):
+            return None
         index = eval_expr(node.index, scope)
         return functions.index(target, index, node)
     if isinstance(node, ex.Ref):
         return functions.reference_name(node.name, scope)
     if isinstance(node, ex.Op):
         return functions.operator(node, scope)
+    if isinstance(node, ex.Lambda):
+        return Closure(node.params, node.body, scope)
+    if isinstance(node, ex.Method):
+        target = eval_expr(node.target, scope)
+        if is_unknown(target):
+            return Unk(f"{ex.render(node)}: {as_unk(target).reason}")
+        return Unk(f"{ex.render(node)} is only known after deployment")
     if isinstance(node, ex.Interp):
         parts = [p if isinstance(p, str) else eval_expr(p, scope) for p in node.parts]
-        return functions.join_text(parts, ex.render(node))
+        return functions.join_text(parts, node)
     if isinstance(node, ex.ForExpr):
-        return to_plain(_eval_for_node(node, None, scope))
+        return to_data(_eval_for_node(node, None, scope))
     if isinstance(node, str) and scope.frame.language == "arm":
         if ex.is_expression(node):
             try:
@@ -342,9 +451,9 @@ def eval_expr(node: Any, scope: Scope) -> Any:
                 return Unk(f"cannot parse expression {node}: {e}")
         return ex.unescape_literal(node)
     if isinstance(node, PosDict):
-        return to_plain(eval_node(node, node.span, scope))
+        return to_data(eval_node(node, node.span, scope))
     if isinstance(node, PosList):
-        return to_plain(eval_node(node, node.span, scope))
+        return to_data(eval_node(node, node.span, scope))
     if isinstance(node, dict):
         return {k: eval_expr(v, scope) for k, v in node.items()}
     if isinstance(node, list):
@@ -352,14 +461,56 @@ def eval_expr(node: Any, scope: Scope) -> Any:
     return node
 
 
+def _after_safe_access(node: Any) -> bool:
+    """Whether ``node`` is (or follows) a Bicep ``.?``/``[?]``: a null there ends the whole access
+    chain with null, as ``x.?a.b`` compiles to ``tryGet(x, 'a', 'b')``."""
+    while isinstance(node, ex.Prop | ex.Index):
+        if node.safe:
+            return True
+        node = node.target
+    return False
+
+
+def apply(closure: Closure, args: list[Any]) -> Any:
+    """Call a lambda: its parameters bound to ``args`` (extra arguments are dropped, as in ARM)."""
+    names = dict(zip(closure.params, args, strict=False))
+    return eval_expr(closure.body, closure.scope.with_locals(**names))
+
+
+def call_user_function(function: UserFunction, args: list[Any], what: str) -> Any:
+    """Evaluate a user function's body in its home frame with ``args`` as its parameters."""
+    home = function.home()
+    if home is None:
+        return Unk(f"{what}: the function is imported from a file the linter cannot read")
+    if len(args) != len(function.params):
+        return Unk(f"{what}: {len(function.params)} arguments expected, {len(args)} given")
+    if home.depth >= MAX_CALL_DEPTH:
+        return Unk(f"{what}: functions call each other too deeply")
+    frame = Frame(home.file, home.deployment, home.language)
+    frame.functions = home.functions
+    frame.namespaces = home.namespaces
+    frame.depth = home.depth + 1
+    for name, value in zip(function.params, args, strict=True):
+        frame.params[name.lower()] = Param(
+            name, None, None, supplied=to_value(value, None), language=home.language
+        )
+    return to_data(eval_node(function.body, None, Scope(frame)))
+
+
 def use_value(value: Value, scope: Scope) -> Any:
     """Plain data of a parameter/variable Value, recording where it came from."""
     scope.vias.extend(vias_of(value))
-    return to_plain(value)
+    return to_data(value)
 
 
 __all__ = [
+    "Closure",
     "Deployment",
+    "Imported",
+    "Namespace",
+    "UserFunction",
+    "apply",
+    "call_user_function",
     "Frame",
     "Param",
     "RefObj",

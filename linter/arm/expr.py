@@ -2,8 +2,9 @@
 
 The AST is also what the Bicep front end translates Bicep expressions into, so one evaluator
 serves both languages. ARM expressions are ``[func(args).prop[index]]`` strings; Bicep adds
-operators, identifier references, interpolation and ``for`` expressions (nodes ``Op``, ``Ref``,
-``Interp``, ``ForExpr``), which ARM never produces.
+operators, identifier references, interpolation, ``for`` expressions, spreads and method calls
+(nodes ``Op``, ``Ref``, ``Interp``, ``ForExpr``, ``Spread``, ``Method``), which ARM never
+produces. Lambdas exist in both (``lambda('x', ...)`` in ARM).
 """
 
 from __future__ import annotations
@@ -25,14 +26,21 @@ class Call:
 
 @dataclass(frozen=True)
 class Prop:
+    """``target.name``; ``safe`` for Bicep's ``target.?name`` (null when the property is missing)."""
+
     target: Any
     name: str
+    safe: bool = False
 
 
 @dataclass(frozen=True)
 class Index:
+    """``target[index]``; Bicep adds ``[?index]`` (``safe``) and ``[^n]`` (``from_end``)."""
+
     target: Any
     index: Any
+    safe: bool = False
+    from_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,37 @@ class ForExpr:
     body: Any
     condition: Any = None
     text: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """A Bicep lambda ``(a, b) => body`` (ARM: ``lambda('a', 'b', body)``), applied by ``map``,
+    ``filter``, ``reduce``, ``sort``, ``toObject`` and friends."""
+
+    params: tuple[str, ...]
+    body: Any = field(compare=False)
+    text: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """``...expr`` in a Bicep object or array literal: its entries are merged in place.
+
+    In an object it is a key (the value beside it is ignored), so ``at`` (its position in the
+    literal) keeps two spreads of one object apart and makes the key hashable.
+    """
+
+    at: int
+    expr: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Method:
+    """``target.name(args)`` on a value that is not a namespace: ``storage.listKeys()``."""
+
+    target: Any
+    name: str
+    args: tuple[Any, ...] = ()
 
 
 class ExprError(ValueError):
@@ -216,9 +255,17 @@ def render(node: Any) -> str:
     if isinstance(node, Call):
         return f"{node.name}({', '.join(render(a) for a in node.args)})"
     if isinstance(node, Prop):
-        return f"{render(node.target)}.{node.name}"
+        return f"{render(node.target)}.{'?' if node.safe else ''}{node.name}"
     if isinstance(node, Index):
-        return f"{render(node.target)}[{render(node.index)}]"
+        marks = ("?" if node.safe else "") + ("^" if node.from_end else "")
+        return f"{render(node.target)}[{marks}{render(node.index)}]"
+    if isinstance(node, Method):
+        return f"{render(node.target)}.{node.name}({', '.join(render(a) for a in node.args)})"
+    if isinstance(node, Lambda):
+        params = node.params[0] if len(node.params) == 1 else f"({', '.join(node.params)})"
+        return node.text or f"{params} => {render(node.body)}"
+    if isinstance(node, Spread):
+        return f"...{render(node.expr)}"
     if isinstance(node, Ref):
         return node.name
     if isinstance(node, Op):
@@ -232,4 +279,12 @@ def render(node: Any) -> str:
         return "'" + "".join(p if isinstance(p, str) else "${" + render(p) + "}" for p in node.parts) + "'"
     if isinstance(node, ForExpr):
         return node.text or f"[for {node.item} in {render(node.iterable)}: ...]"
+    if isinstance(node, str):  # a Bicep string literal
+        return f"'{node}'"
+    if isinstance(node, bool) or node is None:
+        return "null" if node is None else str(node).lower()
+    if isinstance(node, dict):
+        return "{...}"
+    if isinstance(node, list):
+        return "[...]"
     return str(node)

@@ -17,9 +17,18 @@ from collections.abc import Callable
 from typing import Any
 
 from linter.arm import expr as ex
-from linter.arm.evaluate import Scope, eval_expr, use_value
-from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_plain
-from linter.model import Symbol
+from linter.arm.evaluate import (
+    MAX_COPY,
+    Closure,
+    Namespace,
+    Scope,
+    apply,
+    call_user_function,
+    eval_expr,
+    use_value,
+)
+from linter.arm.values import RefObj, Unk, as_unk, deep_unknown, is_unknown, to_data
+from linter.model import Known, Symbol, Unknown, Value
 
 Fn = Callable[[list[Any], ex.Call, Scope], Any]
 FUNCTIONS: dict[str, Fn] = {}
@@ -46,10 +55,22 @@ def lazy(*names: str) -> Callable[[Callable[[ex.Call, Scope], Any]], Callable[[e
 
 def call(node: ex.Call, scope: Scope) -> Any:
     name = node.name.lower()
-    if name.startswith("sys."):
-        name = name[4:]
-    if name.startswith("az."):
-        name = name[3:]
+    frame = scope.frame
+    user = frame.functions.get(name)  # Bicep 'func name', ARM 'namespace.member'
+    if user is not None:
+        return call_user_function(user, [eval_expr(a, scope) for a in node.args], ex.render(node))
+    prefix, dot, rest = name.partition(".")
+    if dot and prefix in ("sys", "az"):
+        name = rest
+    elif dot:
+        namespace = frame.namespaces.get(node.name.partition(".")[0])
+        if namespace is not None:  # import * as ns: ns.function(...)
+            home = namespace.home()
+            user = home.functions.get(rest) if home is not None else None
+            if user is None:
+                return Unk(f"{ex.render(node)}: no such function in {namespace.source}")
+            return call_user_function(user, [eval_expr(a, scope) for a in node.args], ex.render(node))
+        return Unk(f"{ex.render(node)} is only known after deployment")  # resource.listKeys() & co.
     if name in LAZY:
         return LAZY[name](node, scope)
     f = FUNCTIONS.get(name)
@@ -115,7 +136,7 @@ def _variables(args: list[Any], node: ex.Call, scope: Scope) -> Any:
         return Unk(f"{ex.render(node)}: variable name is not known")
     value = scope.frame.variable(args[0])
     scope.vias.extend(getattr(value, "via", ()))
-    return to_plain(value)
+    return to_data(value)
 
 
 @fn("copyindex")
@@ -424,9 +445,14 @@ FUNCTIONS["greaterorequals"] = _compare(">=")
 # --- strings ----------------------------------------------------------------------------------
 
 
-def join_text(parts: list[Any], what: str) -> Any:
+def join_text(parts: list[Any], what: Any) -> Any:
     """Concatenate text parts: a single Symbol stays a Symbol; Symbols inside text become
-    placeholders (so computed ids stay comparable); unknown parts make it unknown."""
+    placeholders (so computed ids stay comparable); unknown parts make it unknown.
+
+    ``what`` is the expression (or its text), rendered only for an unknown result's reason.
+    """
+    if not isinstance(what, str) and any(is_unknown(p) or isinstance(p, dict | list) for p in parts):
+        what = ex.render(what)
     if len(parts) == 1 and isinstance(parts[0], Symbol):
         return parts[0]
     out = []
@@ -836,21 +862,200 @@ def _object_keys(args: list[Any], node: ex.Call, scope: Scope) -> Any:
 
 @fn("trygetvalue", "tryget")
 def _try_get(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    """What Bicep's ``.?``/``[?]`` compile to: null when the object, key or index is missing."""
     value = args[0]
     for key in args[1:]:
-        value = index(value, key, node)
+        if value is None:
+            return None
+        if isinstance(value, dict) and isinstance(key, str):
+            found = next((k for k in value if k.lower() == key.lower()), None)
+            value = value[found] if found is not None else None
+        elif isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
+            value = value[key] if 0 <= key < len(value) else None
+        else:
+            value = index(value, key, node)
         if value is None or is_unknown(value):
             return value
     return value
 
 
+@fn("flatten")
+def _flatten(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    arrays = args[0]
+    if is_unknown(arrays) or not isinstance(arrays, list):
+        return Unk(f"{ex.render(node)} is not known")
+    out: list[Any] = []
+    for inner in arrays:
+        if is_unknown(inner) or not isinstance(inner, list):
+            return Unk(f"{ex.render(node)}: an item is not a known array")
+        out.extend(inner)
+    return out
+
+
+@fn("indexfromend", "tryindexfromend")
+def _index_from_end(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    target, n = args
+    if is_unknown(target) or is_unknown(n) or not isinstance(target, list) or not isinstance(n, int):
+        return Unk(f"{ex.render(node)} is not known")
+    if 0 < n <= len(target):
+        return target[len(target) - n]
+    return None if node.name.lower() == "tryindexfromend" else Unk(f"{ex.render(node)}: out of range")
+
+
+# --- lambdas (Bicep 'x => ...', ARM lambda('x', ...)) -----------------------------------------
+
+
+@lazy("lambda")
+def _lambda(node: ex.Call, scope: Scope) -> Any:
+    if not node.args:
+        return Unk("lambda() without a body")
+    names = [eval_expr(a, scope) for a in node.args[:-1]]
+    if not all(isinstance(n, str) for n in names):
+        return Unk(f"{ex.render(node)}: lambda parameter names must be strings")
+    return Closure(tuple(names), node.args[-1], scope)
+
+
+@fn("lambdavariables")
+def _lambda_variables(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+    if args and isinstance(args[0], str) and args[0] in scope.locals:
+        return scope.locals[args[0]]
+    return Unk(f"{ex.render(node)} outside its lambda")
+
+
+LambdaFn = Callable[[Any, Closure, list[Any], ex.Call], Any]
+
+
+def over_items(*names: str, want: type = list, lambda_at: int = -1) -> Callable[[LambdaFn], LambdaFn]:
+    """Register a function that applies a lambda to the items of its first argument: it runs
+    only with a known collection (of type ``want``) and a lambda (argument ``lambda_at``)."""
+
+    def register(f: LambdaFn) -> LambdaFn:
+        def checked(args: list[Any], node: ex.Call, scope: Scope) -> Any:
+            items, function = args[0], args[lambda_at]
+            if is_unknown(items):
+                return Unk(f"{ex.render(node)}: {as_unk(items).reason}")
+            if not isinstance(items, want) or not isinstance(function, Closure):
+                return Unk(f"{ex.render(node)}: arguments are not a known {want.__name__} and a lambda")
+            if len(items) > MAX_COPY:
+                return Unk(f"{ex.render(node)}: too many items to evaluate")
+            return f(items, function, args, node)
+
+        for n in names:
+            FUNCTIONS[n] = checked
+        return f
+
+    return register
+
+
+@over_items("map")
+def _map(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
+    return [apply(f, [x, i]) for i, x in enumerate(items)]
+
+
+@over_items("filter")
+def _filter(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
+    out = []
+    for i, x in enumerate(items):
+        keep = apply(f, [x, i])
+        if keep is True:
+            out.append(x)
+        elif keep is not False:
+            reason = as_unk(keep).reason if is_unknown(keep) else "the condition is not a boolean"
+            return Unk(f"{ex.render(node)}: {reason}")
+    return out
+
+
+@over_items("reduce")
+def _reduce(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
+    if len(args) != 3:
+        return Unk(f"{ex.render(node)}: reduce() takes an array, an initial value and a lambda")
+    current = args[1]
+    for i, x in enumerate(items):
+        current = apply(f, [current, x, i])
+    return current
+
+
+@over_items("sort")
+def _sort(items: list[Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
+    import functools
+
+    unknown: list[Unk] = []
+
+    def compare(a: Any, b: Any) -> int:
+        before = apply(f, [a, b])
+        if before is True:
+            return -1
+        if before is not False:
+            unknown.append(as_unk(before) if is_unknown(before) else Unk("the comparison is not a boolean"))
+        return 0 if apply(f, [b, a]) is not True else 1
+
+    result = sorted(items, key=functools.cmp_to_key(compare))
+    return Unk(f"{ex.render(node)}: {unknown[0].reason}") if unknown else result
+
+
+def _keys_of(items: list[Any], key_of: Closure, node: ex.Call) -> list[str] | Unk:
+    """The key lambda applied to every item (toObject, groupBy); Unk when a key is not a string."""
+    keys = [apply(key_of, [x]) for x in items]
+    if not all(isinstance(k, str) for k in keys):
+        return Unk(f"{ex.render(node)}: a key is not known")
+    return keys
+
+
+@over_items("toobject", lambda_at=1)
+def _to_object(items: list[Any], key_of: Closure, args: list[Any], node: ex.Call) -> Any:
+    keys = _keys_of(items, key_of, node)
+    if isinstance(keys, Unk):
+        return keys
+    value_of = args[2] if len(args) > 2 and isinstance(args[2], Closure) else None
+    return {k: (apply(value_of, [x]) if value_of else x) for k, x in zip(keys, items, strict=True)}
+
+
+@over_items("groupby")
+def _group_by(items: list[Any], key_of: Closure, args: list[Any], node: ex.Call) -> Any:
+    keys = _keys_of(items, key_of, node)
+    if isinstance(keys, Unk):
+        return keys
+    out: dict[str, list[Any]] = {}
+    for k, x in zip(keys, items, strict=True):
+        out.setdefault(k, []).append(x)
+    return out
+
+
+@over_items("mapvalues", want=dict)
+def _map_values(items: dict[str, Any], f: Closure, args: list[Any], node: ex.Call) -> Any:
+    return {k: apply(f, [v]) for k, v in items.items()}
+
+
+@lazy("nameof")
+def _nameof(node: ex.Call, scope: Scope) -> Any:
+    """Bicep ``nameof(symbol)`` / ``nameof(x.prop)``: the last name, known at compile time."""
+    arg = node.args[0] if len(node.args) == 1 else None
+    if isinstance(arg, ex.Ref):
+        return arg.name.rsplit("::", 1)[-1]
+    if isinstance(arg, ex.Prop):
+        return arg.name
+    return Unk(f"{ex.render(node)} is not a name")
+
+
 # --- member access, indexing, names, operators ----------------------------------------------
 
 
-def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
+def member(target: Any, name: str, node: Any, scope: Scope | None) -> Any:
+    """``target.name``: resources, runtime references, imported namespaces and objects.
+
+    Bicep's ``target.?name`` (``node.safe``) is null when the property or the target is; a plain
+    ``.name`` of a missing property fails at deployment, so it is unknown here.
+    """
     from linter.arm.template import ResourceHandle
 
+    safe = getattr(node, "safe", False)
     if isinstance(target, ResourceHandle):
+        if safe and target.instance is not None:  # res.?x of a resource that may not exist
+            condition = target.instance.condition
+            if isinstance(condition, Known) and condition.value is False:
+                return None
+            if isinstance(condition, Unknown):
+                return Unk(f"{ex.render(node)}: {condition.reason}")
         return target.member(name)
     if isinstance(target, RefObj):
         from linter.arm.template import resolve_ref_member
@@ -860,6 +1065,13 @@ def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
         return target
     if isinstance(target, Symbol):
         return Unk(f"{ex.render(node)}: {target.name} is only known at deployment")
+    if isinstance(target, Namespace):
+        home = target.home()
+        if home is None:
+            return Unk(f"{ex.render(node)}: imported from {target.source}, which the linter cannot read")
+        return to_data(home.variable(name))
+    if target is None and safe:
+        return None
     if isinstance(target, dict):
         if name in target:
             return target[name]
@@ -867,21 +1079,31 @@ def member(target: Any, name: str, node: Any, scope: Scope) -> Any:
         for k, v in target.items():
             if k.lower() == lowered:
                 return v
-        if scope is not None and scope.frame.language == "bicep":
-            return None  # valid Bicep reads a missing property only with '.?' (lost by the parser)
+        if safe:
+            return None
         return Unk(f"{ex.render(node)}: property '{name}' not found")
     return Unk(f"{ex.render(node)}: not an object")
 
 
 def index(target: Any, idx: Any, node: Any) -> Any:
+    """``target[idx]``; Bicep's ``[?idx]`` is null when missing, ``[^n]`` counts from the end."""
     from linter.arm.template import ResourceHandle
 
+    safe = getattr(node, "safe", False)
     if is_unknown(idx):
         return Unk(f"{ex.render(node)}: index {as_unk(idx).reason}")
+    if target is None and safe:
+        return None
     if isinstance(target, list) and isinstance(idx, int) and not isinstance(idx, bool):
-        if -len(target) <= idx < len(target):
+        if getattr(node, "from_end", False):
+            idx = len(target) - idx
+        if 0 <= idx < len(target):
             return target[idx]
+        if safe:
+            return None
         return Unk(f"{ex.render(node)}: index {idx} out of range")
+    if safe and isinstance(target, dict) and isinstance(idx, str):
+        return member(target, idx, node, None)
     if isinstance(target, dict | ResourceHandle | RefObj) and isinstance(idx, str):
         return member(target, idx, node, None)  # type: ignore[arg-type]
     if isinstance(target, Unk):
@@ -896,7 +1118,8 @@ def reference_name(name: str, scope: Scope) -> Any:
     from linter.arm.template import symbol_handle
 
     if name in scope.locals:
-        return scope.locals[name]
+        bound = scope.locals[name]
+        return use_value(bound, scope) if isinstance(bound, Value) else bound
     frame = scope.frame
     key = name.lower()
     if key in frame.params and frame.params[key].name == name:
@@ -904,9 +1127,11 @@ def reference_name(name: str, scope: Scope) -> Any:
     if key in frame.variables:
         value = frame.variable(name)
         scope.vias.extend(getattr(value, "via", ()))
-        return to_plain(value)
+        return to_data(value)
     if name in frame.symbols:
         return symbol_handle(frame, name)
+    if name in frame.namespaces:
+        return frame.namespaces[name]
     if key in frame.params:
         return use_value(frame.param(name), scope)
     return Unk(f"'{name}' is not declared")

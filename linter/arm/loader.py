@@ -1,4 +1,4 @@
-"""One template through evaluation and adaptation into a StackResult (shared with Bicep)."""
+"""One template through evaluation and adaptation into a LoadResult (shared with Bicep)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from linter.arm.evaluate import Deployment, Frame, Scope, default_deployment, ev
 from linter.arm.jsonpos import PosDict
 from linter.arm.suppressions import from_arm_metadata
 from linter.arm.template import Root, TemplateRun
+from linter.frontend import InlineSuppression, LoadContext, LoadResult
 from linter.graph import Resource
-from linter.model import Known, Span, Value
-from linter.stack import InlineSuppression, LoadContext, StackResult
+from linter.model import Known, Span, Unknown, Value
 
 SUPPRESSION_KEY = "aks-backup-lint"
 
@@ -56,7 +56,7 @@ def evaluate_template(
     template: PosDict,
     params_doc: PosDict | None,
     ctx: LoadContext,
-    result: StackResult,
+    result: LoadResult,
     language: str,
     supplied: dict[str, Value] | None = None,
 ) -> list[Resource]:
@@ -88,10 +88,46 @@ def evaluate_template(
                 stack=stack,
             )
         )
+    for call, (call_span, foreign_file) in root.foreign_calls.items():
+        for res in resources:
+            if res.address.startswith(f"{call}."):
+                relocate(res, call_span, foreign_file)
     result.resources.extend(resources)
     for metadata, span, address in root.suppressions:
         result.suppressions.extend(metadata_suppressions(metadata, span, address))
     return resources
+
+
+def relocate(res: Resource, call_span: Span, foreign_file: str) -> None:
+    """Show a resource of a compiled registry module at the module call that creates it.
+
+    Its source is a cached ``main.json`` nobody edits: a value that came from the caller keeps the
+    caller's span (the parameter line that a fix changes); any other span becomes the call's.
+    """
+
+    def move(span: Span | None, via: tuple[Span, ...] = ()) -> Span | None:
+        if span is None or span.file != foreign_file:
+            return span
+        return next((v for v in via if v.file != foreign_file), call_span)
+
+    def value(v: Value) -> Value:
+        if isinstance(v, Known):
+            inner = v.value
+            if isinstance(inner, list):
+                inner = [value(x) for x in inner]
+            elif isinstance(inner, dict):
+                inner = {k: value(x) for k, x in inner.items()}
+            via = tuple(s for s in v.via if s.file != foreign_file)
+            return Known(inner, move(v.span, v.via), via)
+        if isinstance(v, Unknown):
+            return Unknown(v.reason, move(v.span))
+        return v
+
+    res.span = call_span
+    res.attrs = {k: value(v) for k, v in res.attrs.items()}
+    res.refs = {k: value(v) for k, v in res.refs.items()}
+    if isinstance(res.condition, Known | Unknown):
+        res.condition = value(res.condition)
 
 
 def metadata_suppressions(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:

@@ -1,6 +1,6 @@
 """Suppressions written in ARM JSON, which has no comments: a resource's ``metadata``.
 
-The records go to the engine's suppress step with the other front ends' (``StackResult``);
+The records go to the engine's suppress step with the other front ends' (``LoadResult``);
 validation (reason, known ID, expiry) happens there, like for comments.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from linter.frontend import InlineSuppression
 from linter.model import Span
-from linter.stack import InlineSuppression
 
 
 def from_arm_metadata(metadata: Any, span: Span, address: str) -> list[InlineSuppression]:

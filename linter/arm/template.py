@@ -14,13 +14,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.arm import expr as ex
-from linter.arm.evaluate import MAX_COPY, CopyNode, Deployment, Frame, Param, Scope, eval_expr, eval_node
+from linter.arm.evaluate import (
+    MAX_CALL_DEPTH,
+    MAX_COPY,
+    CopyNode,
+    Deployment,
+    Frame,
+    Imported,
+    Namespace,
+    Param,
+    Scope,
+    UserFunction,
+    eval_expr,
+    eval_node,
+)
 from linter.arm.jsonpos import PosDict
-from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_plain
+from linter.arm.values import RefObj, Unk, as_unk, is_unknown, to_data
 from linter.model import Known, Span, Symbol, Unknown, Value
-from linter.values import condition_and
+from linter.normalize import condition_and
 
 MAX_DEPTH = 12  # nested deployments
+#: template keys written by the Bicep front end (``linter.bicep.translate``/``modules``)
+BICEP_FUNCTIONS = "__functions__"  # name -> (parameter names, body)
+BICEP_IMPORTED = "__imported__"  # [(exported name or '*', local name, span, source template or None, path)]
+REGISTRY_MODULE = "__registry__"  # on a module's properties: its template came from the module cache
+UNRESOLVED_REASON = "__unresolved__"  # on a module's properties: why it has no template
 MAX_INSTANCES = 20000
 DEPLOYMENTS = "microsoft.resources/deployments"
 RESOURCE_GROUPS = "microsoft.resources/resourcegroups"
@@ -112,8 +130,9 @@ class ResourceHandle:
             return Unk(f"{self.entry.name}.{name} is not known")
         if lowered == "id":
             return inst.rid
-        if lowered == "name":
-            return inst.name
+        if lowered == "name":  # the name as declared ('child' for a nested or parent: child)
+            declared = to_data(inst.name_value)
+            return declared if isinstance(declared, str) else inst.name
         if lowered == "type":
             return inst.rtype
         if lowered == "outputs" and self._outputs is not None:
@@ -121,7 +140,7 @@ class ResourceHandle:
         if lowered in ("location", "kind", "sku", "tags") and not inst.existing:
             value = next((v for k, v in inst.body.value.items() if k.lower() == lowered), None)
             if value is not None:
-                return to_plain(value)
+                return to_data(value)
         return RefObj(inst.rid, (name,), f"{self.entry.name}.{name}")
 
 
@@ -222,6 +241,9 @@ class Root:
         self.outputs_by_name: dict[str, Callable[[], Any]] = {}
         self.rg_locations: dict[str, Value] = {}
         self.suppressions: list[tuple[Any, Span, str]] = []  # (metadata value, span, address)
+        #: module calls whose template is a compiled file outside the scan (a registry module in
+        #: the Bicep module cache): address -> span of the call, where their findings are shown
+        self.foreign_calls: dict[str, tuple[Span, str]] = {}  # address -> (call span, template file)
         self.count = 0
 
 
@@ -255,15 +277,19 @@ class TemplateRun:
     def declare(self, supplied: dict[str, Value]) -> None:
         """Parameters (with supplied values), variables (with ``copy``) and symbolic names."""
         params = self.template.get("parameters")
+        given = {key.lower(): value for key, value in supplied.items()}
         if isinstance(params, dict):
             for name, decl in params.items():
                 span = params.key_spans.get(name) if isinstance(params, PosDict) else None
-                has_default = isinstance(decl, dict) and "defaultValue" in decl
+                # a nullable parameter (Bicep 'string?', ARM "nullable": true) is null when not given
+                has_default = isinstance(decl, dict) and (
+                    "defaultValue" in decl or decl.get("nullable") is True
+                )
                 dspan = decl.key_spans.get("defaultValue", span) if isinstance(decl, PosDict) else span
                 p = Param(name, decl, dspan, has_default=has_default, language="arm")
-                for key, value in supplied.items():
-                    if key.lower() == name.lower():
-                        p.supplied = value
+                p.supplied = given.get(name.lower())
+                if has_default and isinstance(p.supplied, Known) and p.supplied.value is None:
+                    p.supplied = None  # ARM takes a null parameter value as not given: the default applies
                 self.frame.params[name.lower()] = p
         variables = self.template.get("variables")
         if isinstance(variables, dict):
@@ -282,6 +308,77 @@ class TemplateRun:
             for name, decl in resources.items():
                 span = resources.key_spans.get(name) if isinstance(resources, PosDict) else None
                 self.frame.symbols[name] = SymbolEntry(name, self, decl, span)
+        self.declare_functions()
+        self.declare_imports()
+
+    def declare_functions(self) -> None:
+        """User functions: ARM ``functions`` namespaces and Bicep ``func`` declarations."""
+        frame = self.frame
+
+        def home() -> Frame:
+            return frame
+
+        for namespace in self.template.get("functions") or ():
+            if not isinstance(namespace, dict) or not isinstance(namespace.get("members"), dict):
+                continue
+            prefix = str(namespace.get("namespace", "")).lower()
+            for name, member in namespace["members"].items():
+                if not isinstance(member, dict):
+                    continue
+                params = tuple(
+                    str(p.get("name")) for p in member.get("parameters") or () if isinstance(p, dict)
+                )
+                output = member.get("output")
+                body = output.get("value") if isinstance(output, dict) else None
+                key = f"{prefix}.{name}".lower()
+                frame.functions[key] = UserFunction(params, body, home, key)
+        bicep = self.template.get(BICEP_FUNCTIONS)
+        if isinstance(bicep, dict):
+            for name, (params, body) in bicep.items():
+                frame.functions[name.lower()] = UserFunction(tuple(params), body, home, name)
+
+    def declare_imports(self) -> None:
+        """Bicep ``import {...} from`` / ``import * as ns from``: variables, functions, namespaces
+        of another file (attached by the Bicep front end), evaluated in that file's own frame."""
+        imported = self.template.get(BICEP_IMPORTED)
+        if not imported:
+            return
+        homes: dict[int, Callable[[], Frame | None]] = {}
+        for original, local, span, source, where in imported:
+            if source is None:
+                home: Callable[[], Frame | None] = _no_frame
+            else:
+                home = homes.get(id(source)) or self._import_frame(source)
+                homes[id(source)] = home
+            if original == "*":
+                self.frame.namespaces[local] = Namespace(home, where)
+                continue
+            functions = source.get(BICEP_FUNCTIONS) if source is not None else None
+            if isinstance(functions, dict) and original in functions:
+                params, body = functions[original]
+                self.frame.functions[local.lower()] = UserFunction(tuple(params), body, home, original)
+            else:
+                self.frame.variables[local.lower()] = (Imported(home, original, where), span)
+
+    def _import_frame(self, source: PosDict) -> Callable[[], Frame | None]:
+        """The frame of an imported file, built on first use (imports may chain, not loop)."""
+        built: list[Frame | None] = []
+        depth = self.frame.depth + 1
+
+        def home() -> Frame | None:
+            if not built:
+                if depth > MAX_CALL_DEPTH:
+                    built.append(None)
+                else:
+                    frame = Frame(
+                        str(getattr(source, "file", "") or self.frame.file), self.frame.deployment, "bicep"
+                    )
+                    frame.depth = depth
+                    TemplateRun(source, frame, Root(frame.file, "bicep")).declare({})
+                    built.append(frame)
+            return built[0]
+
+        return home
 
     # --- resources ---------------------------------------------------------------------------
 
@@ -345,7 +442,14 @@ class TemplateRun:
     def _iterations(self, decl: dict, span: Span, base: Scope) -> list[tuple[Scope, Value, str]]:
         loop = decl.get("__for__")
         if isinstance(loop, ForSpec):
-            items = eval_expr(loop.iterable, base)
+            collection = eval_node(loop.iterable, span, base)
+            items = to_data(collection)
+            if (
+                isinstance(items, list)
+                and isinstance(collection, Known)
+                and len(collection.value) == len(items)
+            ):
+                items = list(collection.value)  # the items as Values: each keeps where it is written
             if isinstance(items, dict):
                 items = [{"key": k, "value": v} for k, v in items.items()]
             if isinstance(items, int) and not isinstance(items, bool):
@@ -386,7 +490,7 @@ class TemplateRun:
     ) -> Instance | None:
         keys = {k.lower(): k for k in decl}
         rtype = decl.get(keys.get("type", "type"))
-        rtype = to_plain(eval_node(rtype, span, scope)) if not isinstance(rtype, str) else rtype
+        rtype = to_data(eval_node(rtype, span, scope)) if not isinstance(rtype, str) else rtype
         if not isinstance(rtype, str):
             return None
         if isinstance(rtype, str) and "@" in rtype:
@@ -418,12 +522,14 @@ class TemplateRun:
             if "name" in keys
             else Unknown("resource has no name", span)
         )
-        name = to_plain(name_value)
+        name = to_data(name_value)
+        if isinstance(name, Symbol):
+            name = str(name)
+        if name is None and parent_name is not None:
+            name = ""  # as ARM's format('{0}/{1}', parent, null) writes it
         depth = len([p for p in rtype.split("/")[1:] if p])
         if isinstance(name, str) and parent_name is not None and name.count("/") + 1 < depth:
             name = f"{parent_name}/{name}" if isinstance(parent_name, str) else Unk("parent name not known")
-        elif isinstance(name, Symbol):
-            name = str(name)
         existing = decl.get(keys.get("existing", "existing")) is True
         dep = self.frame.deployment
         if "resourcegroup" in keys or "subscriptionid" in keys:
@@ -437,6 +543,10 @@ class TemplateRun:
             if isinstance(scope_id, tuple):  # a resource group / subscription scope (Bicep existing)
                 dep = scope_id[1]
                 scope_id = None
+        elif "scope" in keys and self.frame.language == "bicep":  # a module deployed to a resource group
+            target = eval_expr(decl[keys["scope"]], scope)
+            if isinstance(target, dict) and str(target.get("type", "")).lower() == RESOURCE_GROUPS:
+                dep = dep.for_resource_group(target.get("name"), None)
         rid = self._resource_id(rtype, name, dep, scope_id, parent_id)
         body = self._body(decl, span, scope, keys)
         label = decl.get("__address__") if isinstance(decl.get("__address__"), str) else None
@@ -531,6 +641,13 @@ class TemplateRun:
     def _body(self, decl: dict, span: Span, scope: Scope, keys: dict[str, str]) -> Known:
         out: dict[str, Value] = {}
         for key, node in decl.items():
+            if isinstance(key, ex.Spread):  # resource body '...object': its properties
+                spread = eval_node(
+                    key.expr, decl.key_spans.get(key, span) if isinstance(decl, PosDict) else span, scope
+                )
+                if isinstance(spread, Known) and isinstance(spread.value, dict):
+                    out.update(spread.value)
+                continue
             if key.lower() in _SKIP:
                 continue
             if key.lower() == "properties" and str(decl.get(keys.get("type", "type"), "")).lower().startswith(
@@ -551,7 +668,9 @@ class TemplateRun:
             return None
         template = props.get("template")
         if not isinstance(template, dict):
-            reason = "a linked template (templateLink)" if "templateLink" in props else "no inline template"
+            reason = props.get(UNRESOLVED_REASON) or (
+                "a linked template (templateLink)" if "templateLink" in props else "no inline template"
+            )
             self.root.unresolved.append((inst.address, inst.span, reason))
             return None
         if self.depth >= MAX_DEPTH:
@@ -571,7 +690,7 @@ class TemplateRun:
                 dep = self.frame.deployment.for_resource_group(target.get("name"), None)
         if isinstance(dep.rg_name, str) and dep.rg_name.lower() in self.root.rg_locations:
             loc = self.root.rg_locations[dep.rg_name.lower()]
-            dep = Deployment(dep.subscription_id, dep.rg_name, to_plain(loc), dep.name, dep.level)
+            dep = Deployment(dep.subscription_id, dep.rg_name, to_data(loc), dep.name, dep.level)
         schema = str(template.get("$schema", "")).lower()
         level = "resourceGroup"
         if "subscriptiondeploymenttemplate" in schema:
@@ -583,15 +702,54 @@ class TemplateRun:
         dep = Deployment(dep.subscription_id, dep.rg_name, dep.rg_location, inst.name, level)
         prefix = f"{inst.address}."  # suppressions on the call cover it (linter.suppress.address_under)
         language = self.frame.language
+        template_file = str(getattr(template, "file", None) or "")
+        if template_file.endswith(".json"):  # a compiled registry module called from Bicep
+            language = "arm"
+        if props.get(REGISTRY_MODULE) and inst.address not in self.root.foreign_calls:
+            self.root.foreign_calls[inst.address] = (inst.span, template_file)
         if inner:
             supplied: dict[str, Value] = {}
             params = props.get("parameters")
             if isinstance(params, dict):
                 for pname, pnode in params.items():
                     pspan = params.key_spans.get(pname) if isinstance(params, PosDict) else inst.span
-                    if isinstance(pnode, dict) and "value" in pnode:
+                    if isinstance(pname, ex.Spread):  # Bicep 'params: { ...common }'
+                        spread = eval_node(pname.expr, pspan, scope)
+                        if isinstance(spread, Known) and isinstance(spread.value, dict):
+                            supplied.update(spread.value)
+                        else:  # any parameter may come from it: none keeps its default
+                            reason = spread.reason if isinstance(spread, Unknown) else "not an object"
+                            declared = template.get("parameters")
+                            for declared_name in declared if isinstance(declared, dict) else ():
+                                supplied[declared_name] = Unknown(
+                                    f"parameter '{declared_name}' may come from {ex.render(pname)}: {reason}",
+                                    pspan,
+                                )
+                        continue
+                    if isinstance(pnode, str) and self.frame.language == "arm":
+                        # a parameter the compiler wrote as one expression: [if(c, createObject('value', a), ...)]
+                        entry = eval_node(pnode, pspan, scope)
+                        if (
+                            isinstance(entry, Known)
+                            and isinstance(entry.value, dict)
+                            and "value" in entry.value
+                        ):
+                            supplied[pname] = entry.value["value"]
+                        else:
+                            reason = entry.reason if isinstance(entry, Unknown) else "not a parameter value"
+                            supplied[pname] = Unknown(f"parameter '{pname}': {reason}", pspan)
+                    elif isinstance(pnode, dict) and "value" in pnode:
                         vspan = pnode.key_spans.get("value", pspan) if isinstance(pnode, PosDict) else pspan
                         supplied[pname] = eval_node(pnode["value"], vspan, scope)
+                    elif isinstance(pnode, dict) and "copy" in pnode and self.frame.language == "arm":
+                        # a Bicep for-expression passed to a module: {"copy": [{"name": "value", ...}]}
+                        copied = eval_node(pnode, pspan, scope)
+                        if (
+                            isinstance(copied, Known)
+                            and isinstance(copied.value, dict)
+                            and "value" in copied.value
+                        ):
+                            supplied[pname] = copied.value["value"]
                     elif isinstance(pnode, dict) and "reference" in pnode:
                         supplied[pname] = Unknown(
                             f"parameter '{pname}' comes from a Key Vault reference", pspan
@@ -628,9 +786,9 @@ class TemplateRun:
                         _CURRENT_RUN.append(run)
                         try:
                             if "value" in onode:
-                                value = to_plain(eval_node(onode["value"], ospan, Scope(frame)))
-                            else:
-                                value = Unk(f"output {oname} uses copy")
+                                value = to_data(eval_node(onode["value"], ospan, Scope(frame)))
+                            else:  # a Bicep for-expression output: {"copy": {"count", "input"}}
+                                value = _output_copy(onode["copy"], oname, frame)
                         finally:
                             _CURRENT_RUN.pop()
                         result[oname.lower()] = {"value": value, "type": onode.get("type")}
@@ -638,6 +796,23 @@ class TemplateRun:
             return result
 
         return outputs
+
+
+def _output_copy(spec: Any, name: str, frame: Frame) -> Any:
+    """The array an output ``copy`` builds (``copyIndex()`` counts its items)."""
+    if not isinstance(spec, dict):
+        return Unk(f"output {name}: copy is not an object")
+    count = eval_expr(spec.get("count"), Scope(frame))
+    if isinstance(count, bool) or not isinstance(count, int) or count > MAX_COPY:
+        reason = as_unk(count).reason if is_unknown(count) else "the count is not a known number"
+        return Unk(f"output {name}: {reason}")
+    return [
+        to_data(eval_node(spec.get("input"), None, Scope(frame).with_copy(None, i))) for i in range(count)
+    ]
+
+
+def _no_frame() -> Frame | None:
+    return None
 
 
 def _as_bool(value: Value) -> Value:

@@ -104,14 +104,14 @@ def to_value(plain: Any, span: Span | None, via: tuple[Span, ...] = ()) -> Value
     return Known(plain, span, via)
 
 
-def to_plain(value: Value) -> Any:
+def to_data(value: Value) -> Any:
     """Unwrap a Value into plain data, keeping unknown parts as ``Unk``."""
     if isinstance(value, Known):
         v = value.value
         if isinstance(v, list):
-            return [to_plain(x) for x in v]
+            return [to_data(x) for x in v]
         if isinstance(v, dict):
-            return {k: to_plain(x) for k, x in v.items()}
+            return {k: to_data(x) for k, x in v.items()}
         return v
     if isinstance(value, Unknown):
         return Unk(value.reason)

@@ -213,3 +213,43 @@ def resource_to_add(near: Resource, terraform_type: str, arm_type: str) -> str:
             return f'an azapi_resource of type "{arm_type}"'
         return f"an {terraform_type}" if terraform_type[0] in "aeiou" else f"a {terraform_type}"
     return f"a {arm_type} resource"
+
+
+def only_operational_aks_backups(graph: ResourceGraph, vault: Resource) -> bool:
+    """The vault surely holds AKS backup policies only, all of them keeping backups in the
+    operational tier (none uses or copies to the vault store).
+
+    False whenever that cannot be told: no AKS policy, a policy of another datasource (it may
+    use the vault tier), a policy whose vault or tier is unknown, an instance whose policy is
+    not in the scan, or something that may declare more policies out of sight.
+    """
+    if hidden_companions(graph, vault.stack) is not None:
+        return False
+    policies = graph.referrers(vault, kinds.BACKUP_POLICY, "vault")
+    if not policies or graph.maybe_referrers(vault, kinds.BACKUP_POLICY, "vault"):
+        return False
+    for policy in policies:
+        uses = policy.attr("uses_vault_store")
+        if policy_is_aks(policy) is not True or not (isinstance(uses, Known) and uses.value is False):
+            return False
+    for instance in graph.referrers(vault, kinds.BACKUP_INSTANCE, "vault"):
+        link = graph.link(instance, "policy")
+        if link.unknown is not None or link.external or not link.targets:
+            return False
+    return True
+
+
+def customer_managed_key(graph: ResourceGraph, vault: Resource) -> tuple[Resource, str] | None:
+    """Where the vault's customer-managed-key encryption is declared (resource, attribute), if it
+    surely is: ARM/Bicep ``encryptionSettings.state: 'Enabled'``, or an azurerm
+    ``azurerm_data_protection_backup_vault_customer_managed_key`` for this vault."""
+    cmk = vault.attr("cmk_enabled")
+    if isinstance(cmk, Known) and cmk.value is True:
+        return vault, "cmk_enabled"
+    for encryption in graph.referrers(vault, kinds.VAULT_ENCRYPTION, "vault"):
+        if (
+            points_at(graph, encryption, "vault", vault) is Verdict.YES
+            and existence(encryption) is Verdict.YES
+        ):
+            return encryption, ""
+    return None

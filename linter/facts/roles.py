@@ -256,8 +256,18 @@ def requirement_met(graph: ResourceGraph, req: Requirement, others: set[object])
     return best(assignment_verdict(graph, a, req, others) for a in assignment_candidates(graph, req, others))
 
 
+#: the built-in roles that grant what each required role grants (Azure built-in roles article,
+#: MicrosoftDocs/azure-docs role-based-access-control/built-in-roles): Owner and Contributor have
+#: the actions ``*`` but no data actions, so they cover Reader, Contributor and Disk Snapshot
+#: Contributor (actions only) and never a role that is made of data actions
 READER = ("reader", "contributor", "owner")
 CONTRIBUTOR = ("contributor", "owner")
+VAULT_TIER_SNAPSHOT_ROLES = (
+    # dataActions Microsoft.Compute/disks|snapshots/download|upload/action: no other built-in role here has them
+    ("Data Operator for Managed Disks", ("data operator for managed disks",)),
+    # actions only (snapshots read/write/delete, beginGetAccess ...): covered by Contributor's and Owner's "*"
+    ("Disk Snapshot Contributor", ("disk snapshot contributor", "contributor", "owner")),
+)
 BLOB_CONTRIBUTOR = ("storage blob data contributor", "storage blob data owner", "storage account contributor")
 
 
@@ -293,12 +303,8 @@ def requirements(graph: ResourceGraph, instance: Resource) -> list[Requirement]:
                 Requirement("Contributor", CONTRIBUTOR, cluster, frozenset(cluster_ids), snapshot, label)
             )
         if vault_ids and vault_tier:
-            for role in ("Data Operator for Managed Disks", "Disk Snapshot Contributor"):
-                out.append(
-                    Requirement(
-                        role, (role.lower(), "owner"), vault, frozenset(vault_ids), snapshot, label, True
-                    )
-                )
+            for role, accepted in VAULT_TIER_SNAPSHOT_ROLES:
+                out.append(Requirement(role, accepted, vault, frozenset(vault_ids), snapshot, label, True))
     extensions = [e for e, v in extensions_of(graph, cluster) if v is Verdict.YES]
     if len(extensions) == 1:
         ext = extensions[0]

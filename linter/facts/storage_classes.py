@@ -21,27 +21,71 @@ BLOB_CSI = "blob.csi.azure.com"
 IN_TREE_PROVISIONERS = {"kubernetes.io/azure-disk": "azureDisk", "kubernetes.io/azure-file": "azureFile"}
 #: Azure Container Storage v1 and v2 (iac-mapping §4.1)
 ACSTOR_PROVISIONERS = ("containerstorage.csi.azure.com", "localdisk.csi.acstor.io", "san.csi.azure.com")
+#: Azure NetApp Files on AKS goes through NetApp's Trident CSI driver (AKS azure-netapp-files-nfs.md)
+ANF_PROVISIONER = "csi.trident.netapp.io"
+#: persistent-volume sources that work on any cluster, AKS included (other non-CSI sources belong to
+#: a platform: awsElasticBlockStore, gcePersistentDisk, vsphereVolume, portworxVolume ...)
+GENERIC_PV_SOURCES = ("nfs", "hostPath", "local", "iscsi", "fc")
+#: provisioners and CSI drivers of known non-Azure-Disk storage, by what they provision
+KNOWN_STORAGE = {
+    BLOB_CSI: "Azure Blob",
+    **dict.fromkeys(ACSTOR_PROVISIONERS, "Azure Container Storage"),
+    ANF_PROVISIONER: "Azure NetApp Files",
+    "nfs.csi.k8s.io": "NFS",
+    "smb.csi.k8s.io": "SMB",
+    "kubernetes.io/no-provisioner": "local",
+    "rancher.io/local-path": "local path",
+}
 SKU_PARAMETERS = ("skuname", "storageaccounttype")
 DEFAULT_CLASS = "managed-csi"
 
 
 @dataclass(frozen=True)
 class BuiltinClass:
+    """One storage class AKS creates in every cluster (the cluster's add-on manager owns it)."""
+
     provisioner: str
     parameters: Mapping[str, str]
+    #: what its disks' network access is: "driver default" (the class sets no
+    #: networkAccessPolicy/publicNetworkAccess; the Azure Disk CSI driver decides, iac-mapping
+    #: §4.2) or "n/a" for classes that are not Azure Disks
+    network_access: str = "n/a"
 
 
-#: AKS's built-in storage classes (iac-mapping §4.1, AKS concepts-storage)
+#: The one table of AKS built-in storage classes (AKSB502-AKSB508), by name.
+#:
+#: Sources: AKS ``concepts-storage.md`` (MicrosoftDocs/azure-aks-docs @ fb060abe, 2026-08-21) lists
+#: ``managed-csi`` (= ``default``), ``managed-csi-premium``, ``managed-csi-premium-v2`` (Kubernetes
+#: 1.35+), ``azurefile-csi``, ``azurefile-csi-premium``, ``azureblob-nfs-premium`` and
+#: ``azureblob-fuse-premium``; its 2022 revision (before commit f01d3e4d) lists the classes created
+#: "using the in-tree storage plugins": ``default``, ``managed-premium`` (Premium), ``azurefile``
+#: (Standard) and ``azurefile-premium`` (Premium). AKS clusters also carry ``managed``; on clusters
+#: created since Kubernetes 1.21 these legacy classes use the CSI drivers (``kubectl get sc``
+#: output in idaholab/Malcolm-Helm issue 14: ``managed``/``managed-premium`` ->
+#: ``disk.csi.azure.com``, ``azurefile``/``azurefile-premium`` -> ``file.csi.azure.com``). The SKU of
+#: ``managed`` is not published (no SKU parameter here). ``azurefile-csi-nfs`` (Azure Files over
+#: NFS) is named as a built-in class by the rule audit (issue 13) but appears in no AKS article:
+#: UNVERIFIED as a built-in, kept because the name says what it provisions.
 BUILTIN_CLASSES: dict[str, BuiltinClass] = {
-    "managed-csi": BuiltinClass(DISK_CSI, {"skuname": "StandardSSD_LRS"}),
-    "default": BuiltinClass(DISK_CSI, {"skuname": "StandardSSD_LRS"}),
-    "managed-csi-premium": BuiltinClass(DISK_CSI, {"skuname": "Premium_LRS"}),
-    "managed-csi-premium-v2": BuiltinClass(DISK_CSI, {"skuname": "PremiumV2_LRS"}),
+    "default": BuiltinClass(DISK_CSI, {"skuname": "StandardSSD_LRS"}, "driver default"),
+    "managed-csi": BuiltinClass(DISK_CSI, {"skuname": "StandardSSD_LRS"}, "driver default"),
+    "managed-csi-premium": BuiltinClass(DISK_CSI, {"skuname": "Premium_LRS"}, "driver default"),
+    "managed-csi-premium-v2": BuiltinClass(DISK_CSI, {"skuname": "PremiumV2_LRS"}, "driver default"),
+    "managed": BuiltinClass(DISK_CSI, {}, "driver default"),
+    "managed-premium": BuiltinClass(DISK_CSI, {"skuname": "Premium_LRS"}, "driver default"),
+    "azurefile": BuiltinClass(FILE_CSI, {"skuname": "Standard_LRS"}),
+    "azurefile-premium": BuiltinClass(FILE_CSI, {"skuname": "Premium_LRS"}),
     "azurefile-csi": BuiltinClass(FILE_CSI, {"skuname": "Standard_LRS"}),
     "azurefile-csi-premium": BuiltinClass(FILE_CSI, {"skuname": "Premium_LRS"}),
+    "azurefile-csi-nfs": BuiltinClass(FILE_CSI, {"skuname": "Premium_LRS", "protocol": "nfs"}),
     "azureblob-nfs-premium": BuiltinClass(BLOB_CSI, {"skuname": "Premium_LRS", "protocol": "nfs"}),
     "azureblob-fuse-premium": BuiltinClass(BLOB_CSI, {"skuname": "Premium_LRS", "protocol": "fuse"}),
 }
+
+
+def is_builtin(name: str) -> bool:
+    """``name`` is a class AKS creates itself (no manifest needs to define it)."""
+    return name in BUILTIN_CLASSES
 
 
 @dataclass(frozen=True)
@@ -136,6 +180,9 @@ def resolve_class(graph: ResourceGraph, volume: Resource) -> ClassInfo | None:
     if not name:  # unknown, or "" (explicitly no class: binds to a static PV)
         return None
     declared = [sc for sc in storage_classes(graph, volume) if text(sc.attr("name")) == name]
+    own = [sc for sc in declared if volume.stack and sc.stack == volume.stack]
+    if own:  # kustomize overlays render same-named classes: the claim's own stack deploys its class
+        declared = own
     if len(declared) == 1:
         return _declared(declared[0])
     if declared:
@@ -151,3 +198,49 @@ def resolve_class(graph: ResourceGraph, volume: Resource) -> ClassInfo | None:
 
 def sku(info: ClassInfo) -> Value:
     return info.parameter(*SKU_PARAMETERS)
+
+
+def class_defined(graph: ResourceGraph, volume: Resource) -> bool | None:
+    """Whether the class a PV or PVC names exists: declared in the scan (for its cluster) or an
+    AKS built-in. None when no name is given, the name is unknown, or a declared class's name is
+    unknown (it might be this one)."""
+    name = text(volume.attr("storage_class_name"))
+    if not name:
+        return None
+    classes = storage_classes(graph, volume)
+    if any(text(sc.attr("name")) == name for sc in classes) or is_builtin(name):
+        return True
+    if any(isinstance(sc.attr("name"), Unknown) for sc in classes):
+        return None
+    return False
+
+
+def storage_kind(driver: str | None, params: Mapping[str, Value]) -> str | None:
+    """What a provisioner or CSI driver provisions: "Azure Disk", "Azure Files", "Azure Files NFS",
+    "Azure Blob", ..., "other" for a driver this table does not know; None when it is unknown.
+
+    In-tree Azure provisioners answer "in-tree": AKSB501 reports those.
+    """
+    if driver is None:
+        return None
+    if driver == DISK_CSI:
+        return "Azure Disk"
+    if driver in IN_TREE_PROVISIONERS:
+        return "in-tree"
+    if driver == FILE_CSI:
+        protocol = params.get("protocol")
+        if isinstance(protocol, Unknown):
+            return "Azure Files (protocol unknown)"
+        return "Azure Files NFS" if (text(protocol) or "smb").lower() == "nfs" else "Azure Files"
+    return KNOWN_STORAGE.get(driver, "other")
+
+
+def is_disk_volume(graph: ResourceGraph, volume: Resource) -> bool:
+    """A PV (by its CSI driver) or PVC (by its resolved class) is surely an Azure Disk CSI volume
+    of the user's (Azure Container Storage's internal ``acstor-*`` disks are not)."""
+    if volume.kind == kinds.PERSISTENT_VOLUME:
+        if text(volume.attr("csi_driver")) != DISK_CSI:
+            return False
+        return not (text(volume.attr("storage_class_name")) or "").startswith("acstor-")
+    info = resolve_class(graph, volume)
+    return info is not None and info.is_disk

@@ -124,3 +124,25 @@ def admits_any(admitted: tuple[Interval, ...], lo: Version, hi: Version) -> bool
 
 def fmt(v: Version) -> str:
     return ".".join(str(x) for x in v)
+
+
+def describe(iv: Interval) -> str:
+    """A bounded interval as people read it: ``4.14.0 to 4.20.x``, ``3.99.0 to 3.117.0``, ``4.10.0``.
+
+    Versions are integers, so an open bound is the neighbouring version: below 4.21.0 is 4.20.x,
+    below 3.117.1 is 3.117.0, above 4.0.0 is 4.0.1.
+    """
+    lo = iv.lo if iv.lo is not None else (0, 0, 0)
+    if not iv.lo_incl:
+        lo = (lo[0], lo[1], lo[2] + 1)
+    if iv.hi is None:
+        return f"{fmt(lo)} and later"
+    if iv.hi_incl:
+        hi = fmt(iv.hi)
+    elif iv.hi[2] > 0:
+        hi = fmt((iv.hi[0], iv.hi[1], iv.hi[2] - 1))
+    elif iv.hi[1] > 0:
+        hi = f"{iv.hi[0]}.{iv.hi[1] - 1}.x"
+    else:
+        hi = f"{iv.hi[0] - 1}.x"
+    return fmt(lo) if hi == fmt(lo) else f"{fmt(lo)} to {hi}"

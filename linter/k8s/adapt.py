@@ -9,11 +9,11 @@ same object written in HCL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Span, Unknown, Value, as_bool, get_path
+from linter.model import ABSENT, Known, RelatedLocation, Span, Unknown, Value, as_bool, get_path
 from linter.quantity import parse_quantity
 
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -26,6 +26,18 @@ TEMPLATED_WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "
 #: kinds that describe tooling, not objects deployed to a cluster
 NOT_DEPLOYED = {"Kustomization", "Component"}
 IN_TREE_PLUGINS = ("azureDisk", "azureFile")
+#: PersistentVolume ``spec`` fields that are not its volume source (``csi``, ``nfs``, ``hostPath`` ...)
+PV_SPEC_FIELDS = {
+    "accessModes",
+    "capacity",
+    "claimRef",
+    "mountOptions",
+    "nodeAffinity",
+    "persistentVolumeReclaimPolicy",
+    "storageClassName",
+    "volumeMode",
+    "volumeAttributesClassName",
+}
 
 
 @dataclass
@@ -35,9 +47,11 @@ class Origin:
     file: str
     language: str = "kubernetes"
     stack: str = ""
-    namespace: Value = ABSENT  # kustomization ``namespace:`` override
     address_prefix: str = ""
-    seen: set[str] = field(default_factory=set)
+    #: the address to use instead of the document's own kind/namespace/name (an object rendered by
+    #: kustomize keeps the identity written in its source, so each overlay reports it alike)
+    address: str = ""
+    context: tuple[RelatedLocation, ...] = ()
 
 
 def text(value: Value) -> str | None:
@@ -88,16 +102,15 @@ def _adapt_object(doc: Known, kind_s: str, origin: Origin) -> list[Resource]:
     group = api.split("/")[0] if "/" in api else ""
     name = get_path(doc, "metadata", "name")
     namespace = get_path(doc, "metadata", "namespace")
-    if origin.namespace is not ABSENT and kind_s not in ("Namespace", "StorageClass", "PersistentVolume"):
-        namespace = origin.namespace
     canonical = _canonical(kind_s, group)
     res = Resource(
         kind=canonical,
-        address=_address(kind_s, namespace, name, doc, origin),
+        address=origin.address or address(doc, origin.file, origin.address_prefix),
         language=origin.language,
-        span=_header(doc, origin),
+        span=header(doc, origin.file),
         source_type=f"{api}/{kind_s}",
         stack=origin.stack,
+        context=origin.context,
     )
     _put(res, "name", name)
     _put(res, "labels", get_path(doc, "metadata", "labels"))
@@ -147,6 +160,7 @@ def _gitops_releases(
             span=getattr(chart, "span", None) or res.span,
             source_type=res.source_type,
             stack=origin.stack,
+            context=origin.context,
         )
         release.attrs["name"] = get_path(doc, "metadata", "name")
         release.attrs["chart"] = chart
@@ -168,23 +182,24 @@ def _canonical(kind_s: str, group: str) -> str:
     return kinds.K8S_OBJECT
 
 
-def _header(doc: Known, origin: Origin) -> Span:
+def header(doc: Known, file: str) -> Span:
     """The ``kind:`` line, else the object's start, else the file (values built without spans)."""
     kind = get_path(doc, "kind")
-    return getattr(kind, "span", None) or doc.span or Span(origin.file, 1, 1)
+    return getattr(kind, "span", None) or doc.span or Span(file, 1, 1)
 
 
-def _address(kind_s: str, namespace: Value, name: Value, doc: Known, origin: Origin) -> str:
-    parts = [kind_s]
-    ns = text(namespace)
+def address(doc: Known, file: str, prefix: str = "") -> str:
+    """``Kind/namespace/name`` as the document writes them (``<file:line>`` for an unnamed object)."""
+    parts = [text(get_path(doc, "kind")) or "?"]
+    ns = text(get_path(doc, "metadata", "namespace"))
     if ns:
         parts.append(ns)
-    n = text(name)
+    n = text(get_path(doc, "metadata", "name"))
     if n is None:
-        span = _header(doc, origin)
+        span = header(doc, file)
         n = f"<{span.file.rsplit('/', 1)[-1]}:{span.line}>"
     parts.append(n)
-    return origin.address_prefix + "/".join(parts)
+    return prefix + "/".join(parts)
 
 
 def _put(res: Resource, attr: str, value: Value) -> None:
@@ -224,6 +239,12 @@ def _volume(res: Resource, doc: Known) -> None:
         if value is not ABSENT:
             res.attrs["in_tree"] = Known(plugin, getattr(value, "span", None))
             break
+    spec = get_path(doc, "spec")
+    if isinstance(spec, Known) and isinstance(spec.value, dict):
+        for key, value in spec.value.items():
+            if key not in PV_SPEC_FIELDS:
+                res.attrs["volume_source"] = Known(key, getattr(value, "span", None))
+                break
 
 
 def _claim(res: Resource, doc: Known) -> None:
@@ -280,11 +301,14 @@ def _claim_templates(
                 span=tmpl.span or res.span,
                 source_type=f"{res.source_type}.volumeClaimTemplates",
                 stack=origin.stack,
+                context=origin.context,
             )
             _put(claim, "name", get_path(tmpl, "metadata", "name"))
             _put(claim, "namespace", namespace)
             _put(claim, "labels", get_path(tmpl, "metadata", "labels"))
             _put(claim, "annotations", get_path(tmpl, "metadata", "annotations"))
             _claim(claim, tmpl)
+            replicas = get_path(doc, "spec", "replicas")
+            claim.attrs["replicas"] = Known(1, claim.span) if replicas is ABSENT else replicas
             claims.append(claim)
     return claims

@@ -1,4 +1,4 @@
-"""Kubernetes front end (implementation): manifests, kustomize bases and Helm charts to resources.
+"""Kubernetes front end (implementation): manifests, kustomizations and Helm charts to resources.
 
 ``load`` receives every YAML file of the scan (and JSON files that look like Kubernetes objects)
 and decides itself what is Kubernetes: a document with a string ``apiVersion`` and ``kind``.
@@ -6,41 +6,68 @@ Everything else (CI files, Helm values, docker-compose, ``Chart.yaml``) is ignor
 except that a ``Chart.yaml`` tells us a chart is there (its name and dependencies are read: a
 chart or dependency named ``velero`` is a Velero install).
 
+Files are read as UTF-8 (with or without a byte order mark) or UTF-16 with a byte order mark
+(``linter.textfile``); a manifest in another encoding is one AKSB000.
+
 Helm templates are not rendered (no ``helm`` binary is run): a template under a chart's
 ``templates/`` directory that is valid YAML is read with its ``{{ ... }}`` expressions as unknown
-values; one that is not valid YAML is skipped silently. Invalid YAML elsewhere that looks like
-a manifest becomes one AKSB000 finding.
+values; one that is not valid YAML is skipped silently. Outside a chart the same holds, except
+that a file skipped for its template syntax gets a tool notification (never an AKSB000). Other
+invalid YAML that looks like a manifest becomes one AKSB000 finding.
 
-A ``kustomization.yaml`` contributes the manifests listed in ``resources`` (and legacy
-``bases``), files and local bases, even outside the scanned directories; its ``namespace`` is
-applied; patches are not.
+Kustomizations are built as ``kustomize build`` would (``linter.k8s.kustomize``): every
+kustomization that no other kustomization of the scan includes is a root, evaluated as one
+manifest set; a base used by several overlays is evaluated through each. Objects rendered by a
+root keep the address written in their source file, so a finding in a base that several
+overlays inherit is the same finding and is reported once; each overlay adds a related location
+("deployed by this kustomization as ..."), and a patched object one at its declaration. Files a
+kustomization refers to (resources, patches) are read only through it; the rest are manifests
+read on their own.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 from linter import kinds
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.graph import Resource
-from linter.k8s.adapt import Origin, adapt, text
+from linter.k8s.adapt import Origin, adapt, address, text
+from linter.k8s.kustomize import (
+    KUSTOMIZATION_NAMES,
+    Build,
+    ChartEntry,
+    KObject,
+    Kustomizer,
+    Reader,
+)
 from linter.k8s.suppressions import from_annotations
-from linter.k8s.yamlpos import load_documents
-from linter.model import ABSENT, Known, Span, Value, get_path, known
-from linter.stack import LoadContext, StackResult, parse_error
+from linter.k8s.yamlpos import load_documents, load_embedded
+from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, Span, Value, get_path, known
+from linter.report import Notification
+from linter.textfile import decode, sniff, too_large, unsaved
 
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_FILE = "Chart.yaml"
 _API = re.compile(r"""\bapiVersion["']?\s*:""")
 _KIND = re.compile(r"""\bkind["']?\s*:""")
+_TEMPLATE_ACTION = re.compile(r"\{\{-?.*?-?\}\}", re.DOTALL)
 _HEAD_BYTES = 65536
-MAX_KUSTOMIZE_DEPTH = 20
 
 
 def looks_like_manifest(text_: str) -> bool:
     """A cheap test: both ``apiVersion:`` and ``kind:`` appear somewhere."""
     return bool(_API.search(text_) and _KIND.search(text_))
+
+
+def template_action(text_: str) -> tuple[int, str] | None:
+    """The line and text of the first Go/Helm template action (``{{ ... }}``) in ``text_``."""
+    m = _TEMPLATE_ACTION.search(text_)
+    if m is None:
+        return None
+    return text_.count("\n", 0, m.start()) + 1, " ".join(m.group().split())[:60]
 
 
 def in_chart_templates(path: Path) -> bool:
@@ -51,14 +78,30 @@ def in_chart_templates(path: Path) -> bool:
     return False
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the current directory when inside it (notifications are plain text)."""
+    try:
+        return Path(os.path.relpath(path)).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
 class _Loader:
     def __init__(self, ctx: LoadContext) -> None:
         self.ctx = ctx
-        self.result = StackResult()
+        self.result = LoadResult()
         self.loaded: set[Path] = set()
+        #: files kustomizations use (read once however many overlays use them): documents and text
+        self._kustomize_files: dict[Path, tuple[list[Value], str | None]] = {}
+        #: problems of files that do not look like manifests, reported only if a kustomization uses them
+        self._held: dict[Path, Finding] = {}
 
-    def read(self, path: Path) -> str | None:
+    def _read(self, path: Path) -> str | None:
         """The file's text, or None (with an AKSB000 when it looks like a manifest)."""
+        buffer = unsaved(self.ctx.overlay, path)
+        if buffer is not None:
+            self.result.files.append(path)
+            return buffer
         try:
             size = path.stat().st_size
             with path.open("rb") as fh:
@@ -68,30 +111,65 @@ class _Loader:
             return None
         self.result.files.append(path)
         if size > self.ctx.max_file_bytes:
-            if looks_like_manifest(data.decode("utf-8", "replace")):
-                message = f"file is {size} bytes, over the {self.ctx.max_file_bytes}-byte limit; not read"
-                self.result.diagnostics.append(parse_error(path, 1, 1, message))
+            if looks_like_manifest(sniff(data)):
+                self.result.diagnostics.append(
+                    parse_error(path, 1, 1, too_large(size, self.ctx.max_file_bytes))
+                )
             return None
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            if looks_like_manifest(data.decode("utf-8", "replace")):
-                line = data[: e.start].count(b"\n") + 1
-                self.result.diagnostics.append(parse_error(path, line, 1, "file is not valid UTF-8"))
-            return None
+        content, problem = decode(data)
+        if problem is not None:
+            self._report(
+                path, parse_error(path, problem.line, 1, problem.message), looks_like_manifest(sniff(data))
+            )
+        return content
+
+    def _report(self, path: Path, finding: Finding, now: bool) -> None:
+        if now:
+            self.result.diagnostics.append(finding)
+        else:
+            self._held.setdefault(path, finding)
 
     def documents(self, path: Path) -> list[Value]:
-        content = self.read(path)
+        """Every document of the file as positioned values."""
+        return self._parse(path, self._read(path))
+
+    def kustomize_documents(self, path: Path) -> list[Value]:
+        """``documents`` of a file a kustomization uses, read once; it is IaC, so any problem is reported."""
+        if path not in self._kustomize_files:
+            content = self._read(path)
+            self._kustomize_files[path] = (self._parse(path, content), content)
+            held = self._held.pop(path, None)
+            if held is not None:
+                self.result.diagnostics.append(held)
+        return self._kustomize_files[path][0]
+
+    def kustomize_text(self, path: Path) -> str | None:
+        """The text of a file ``kustomize_documents`` read (inline patches are positioned in it)."""
+        return self._kustomize_files[path][1] if path in self._kustomize_files else None
+
+    def _parse(self, path: Path, content: str | None) -> list[Value]:
         if content is None:
             return []
         docs, problem = load_documents(content, str(path))
-        if problem is not None and path.suffix.lower() == ".json":
+        if problem is None:
+            return [d.value for d in docs]
+        if path.suffix.lower() == ".json":
             fallback = _json_document(content, path)  # JSON that YAML 1.1 rejects (surrogate escapes)
             if fallback is not None:
                 return [fallback]
-        manifest_like = looks_like_manifest(content) or path.suffix.lower() == ".json"
-        if problem is not None and manifest_like and not in_chart_templates(path):
-            self.result.diagnostics.append(parse_error(path, problem.line, problem.column, problem.message))
+        if in_chart_templates(path):
+            return [d.value for d in docs]
+        action = template_action(content)
+        if action is not None:
+            line, action_text = action
+            message = (
+                f"{_shown(path)}: Go/Helm template syntax outside a chart ({action_text} on line {line}); "
+                "the file is not read"
+            )
+            self.result.notifications.append(Notification("note", message, Span(str(path), line, 1)))
+            return []
+        finding = parse_error(path, problem.line, problem.column, problem.message)
+        self._report(path, finding, looks_like_manifest(content) or path.suffix.lower() == ".json")
         return [d.value for d in docs]
 
     def manifest(self, path: Path, origin: Origin) -> None:
@@ -100,28 +178,6 @@ class _Loader:
         self.loaded.add(path)
         for doc in self.documents(path):
             self.result.resources.extend(adapt(doc, origin))
-
-    def kustomization(self, path: Path, namespace: Value, depth: int, seen: set[Path]) -> None:
-        """Load the manifests a kustomization lists (its own namespace wins over an outer one's)."""
-        if path in seen or depth > MAX_KUSTOMIZE_DEPTH:
-            return
-        seen.add(path)
-        self.loaded.add(path)
-        for doc in self.documents(path):
-            own = get_path(doc, "namespace")
-            ns = namespace if namespace is not ABSENT else own
-            entries = [*_strings(get_path(doc, "resources")), *_strings(get_path(doc, "bases"))]
-            for entry in entries:
-                if "://" in entry or entry.startswith(("github.com/", "git@")):
-                    continue  # remote bases are not fetched (offline)
-                target = (path.parent / entry).resolve()
-                if target.is_dir():
-                    for name in KUSTOMIZATION_NAMES:
-                        if (target / name).is_file():
-                            self.kustomization(target / name, ns, depth + 1, seen)
-                            break
-                elif target.is_file():
-                    self.manifest(target, Origin(str(target), stack=str(target.parent), namespace=ns))
 
     def chart(self, path: Path) -> None:
         """A Helm chart: one helm_release for the chart itself and one per dependency."""
@@ -147,11 +203,94 @@ class _Loader:
             dep_name = get_path(dep, "name")
             alias = get_path(dep, "alias")
             release_name = alias if alias is not ABSENT else dep_name
-            address = f"helm-chart:{text(name)}/dependency:{text(release_name) or '?'}"
+            address_ = f"helm-chart:{text(name)}/dependency:{text(release_name) or '?'}"
             span = getattr(dep_name, "span", None) or getattr(dep, "span", None)
-            release = _release(address, release_name, dep_name, get_path(dep, "repository"), span, stack)
+            release = _release(address_, release_name, dep_name, get_path(dep, "repository"), span, stack)
             if release is not None:
                 self.result.resources.append(release)
+
+    # --- kustomize ----------------------------------------------------------------------------
+
+    def kustomizations(self, files: list[Path]) -> None:
+        """Build every root kustomization of the scan (and any kustomization no root reaches)."""
+        reader = Reader(self.kustomize_documents, self.kustomize_text, load_embedded, self.ctx.excluded)
+        builder = Kustomizer(reader)
+        scanned = [p for p in files if p.name in KUSTOMIZATION_NAMES and builder.config(p) is not None]
+        included: set[Path] = set()
+        pending, seen = list(scanned), set(scanned)
+        while pending:
+            for child in builder.includes(pending.pop()):
+                included.add(child)
+                if child not in seen:
+                    seen.add(child)
+                    pending.append(child)
+        roots = [p for p in scanned if p not in included and not builder.config(p).is_component]  # type: ignore[union-attr]
+        for root in roots:
+            self._emit(root, builder.build(root))
+        for path in scanned:  # cycles and components no kustomization of the scan includes
+            if not builder.built(path):
+                self._emit(path, builder.build(path))
+        for failure in builder.failures:
+            message = f"kustomize build would fail: {failure.message}"
+            self.result.diagnostics.append(
+                parse_error(Path(failure.span.file), failure.span.line, failure.span.column, message)
+            )
+        self.loaded |= builder.files
+
+    def _emit(self, root: Path, build: Build) -> None:
+        stack = str(root.parent)
+        for obj in build.objects:
+            origin = Origin(obj.header.file, stack=stack, address=obj.address, context=_context(obj, root))
+            self.result.resources.extend(adapt(obj.doc, origin))
+        for chart in build.charts:
+            release = _chart_release(chart, stack)
+            if release is not None:
+                self.result.resources.append(release)
+        for item in build.unresolved:
+            self.result.diagnostics.append(
+                Finding(
+                    rule_id="AKSB902",
+                    slug="unresolved-value",
+                    message=f"kustomize: {item.what}",
+                    span=item.span,
+                    severity=Severity.NOTE,
+                    address=str(root),
+                    properties={"source": "kustomize"},
+                )
+            )
+
+
+def _context(obj: KObject, root: Path) -> tuple[RelatedLocation, ...]:
+    """Related locations of an object rendered by ``root``: the overlay, and its declaration if patched."""
+    rendered = address(obj.doc, obj.header.file)
+    where = obj.entry or Span(str(root), 1, 1)
+    out = [RelatedLocation(where, f"deployed by this kustomization as {rendered}")]
+    if obj.patches:
+        out.append(
+            RelatedLocation(obj.header, f"{obj.address} is declared here; a kustomize patch changes it")
+        )
+    return tuple(out)
+
+
+def _chart_release(chart: ChartEntry, stack: str) -> Resource | None:
+    """The Helm release a kustomize ``helmCharts`` entry installs (its objects stay unknown)."""
+    name = get_path(chart.entry, "name")
+    if text(name) is None:
+        name = get_path(chart.entry, "chartName")
+    release_name = get_path(chart.entry, "releaseName")
+    release = _release(
+        f"kustomize-helm-chart:{text(name) or '?'}",
+        release_name if release_name is not ABSENT else name,
+        name,
+        get_path(chart.entry, "repo"),
+        getattr(name, "span", None) or chart.entry.span,
+        stack,
+    )
+    namespace = get_path(chart.entry, "namespace")
+    namespace = chart.namespace if namespace is ABSENT else namespace
+    if release is not None and namespace is not ABSENT:
+        release.attrs["namespace"] = namespace
+    return release
 
 
 def _json_document(content: str, path: Path) -> Value | None:
@@ -163,13 +302,13 @@ def _json_document(content: str, path: Path) -> Value | None:
 
 
 def _release(
-    address: str, name: Value, chart: Value, repository: Value, span: object, stack: str
+    address_: str, name: Value, chart: Value, repository: Value, span: object, stack: str
 ) -> Resource | None:
     if span is None:
         return None
     res = Resource(
         kind=kinds.HELM_RELEASE,
-        address=address,
+        address=address_,
         language="kubernetes",
         span=span,  # type: ignore[arg-type]
         source_type="Chart.yaml",
@@ -185,41 +324,14 @@ def _items(value: Value) -> list[Value]:
     return list(value.value) if isinstance(value, Known) and isinstance(value.value, list) else []
 
 
-def _strings(value: Value) -> list[str]:
-    return [s for s in (text(v) for v in _items(value)) if s]
-
-
-def _kustomize_bases(path: Path) -> set[Path]:
-    """The kustomization files ``path`` lists as bases (a cheap pre-pass; errors are reported later)."""
-    try:
-        if path.stat().st_size > 1024 * 1024:
-            return set()
-        docs, _ = load_documents(path.read_text(encoding="utf-8-sig"), str(path))
-    except (OSError, UnicodeDecodeError):
-        return set()
-    out = set()
-    for doc in docs[:1]:
-        for entry in [*_strings(get_path(doc.value, "resources")), *_strings(get_path(doc.value, "bases"))]:
-            target = (path.parent / entry).resolve()
-            for name in KUSTOMIZATION_NAMES:
-                if (target / name).is_file():
-                    out.add(target / name)
-                    break
-    return out
-
-
-def load(files: list[Path], ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     """Canonical resources of every Kubernetes document in ``files``."""
     loader = _Loader(ctx)
     files = sorted({Path(p).resolve() for p in files})
     for path in files:
         if path.name == CHART_FILE:
             loader.chart(path)
-    kustomizations = [p for p in files if p.name in KUSTOMIZATION_NAMES]
-    bases = {b for k in kustomizations for b in _kustomize_bases(k)}
-    for path in sorted(kustomizations, key=lambda p: p in bases):  # overlays first: their namespace wins
-        if path not in loader.loaded:
-            loader.kustomization(path, ABSENT, 0, set())
+    loader.kustomizations(files)
     for path in files:
         if path.name == "requirements.yaml" and (path.parent / CHART_FILE).is_file():
             continue
@@ -228,4 +340,4 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
     return loader.result
 
 
-__all__ = ["load", "looks_like_manifest", "in_chart_templates"]
+__all__ = ["load", "looks_like_manifest", "in_chart_templates", "template_action"]

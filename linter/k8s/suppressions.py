@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from linter.frontend import InlineSuppression
 from linter.graph import Resource
 from linter.model import Known
-from linter.stack import InlineSuppression
 
 ANNOTATION = "aks-backup-lint.io/ignore"
 _VALUE = re.compile(r"^\s*(?P<ids>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)(?P<rest>.*)$", re.S)

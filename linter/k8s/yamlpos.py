@@ -180,6 +180,8 @@ def load_documents(text: str, path: str) -> tuple[list[Document], YamlProblem | 
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
+        if "\t" in (lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""):
+            problem += " (a tab: YAML indentation must use spaces)"  # libyaml does not name the character
         return docs, YamlProblem(f"invalid YAML: {problem}", line, col)
     except yaml.YAMLError as e:
         return docs, YamlProblem(f"invalid YAML: {e}", 1, 1)
@@ -190,3 +192,71 @@ def load_documents(text: str, path: str) -> tuple[list[Document], YamlProblem | 
     finally:
         loader.dispose()
     return docs, None
+
+
+def _embedded_lines(file_lines: list[str], anchor: Span, inner: str) -> list[tuple[int, int]] | None:
+    """Where each line of ``inner`` is written: (file line, column offset), or None if not verbatim.
+
+    A literal block scalar (``patch: |-``) holds its lines verbatim from the line after the anchor,
+    indented; a quoted one-line scalar holds them on the anchor's own line. Folded or escaped
+    scalars do not keep lines verbatim: their values are placed at the anchor instead.
+    """
+    inner_lines = inner.split("\n")
+    for first in (anchor.line, anchor.line + 1):
+        offsets: list[tuple[int, int]] = []
+        for k, line in enumerate(inner_lines):
+            number = first + k
+            if not line.strip():
+                offsets.append((number, 0))
+                continue
+            if number > len(file_lines):
+                break
+            start = anchor.column - 1 if number == anchor.line else 0
+            column = file_lines[number - 1].find(line, start)
+            if column < 0:
+                break
+            offsets.append((number, column))
+        else:
+            return offsets
+    return None
+
+
+def _moved(span: Span | None, offsets: list[tuple[int, int]] | None, anchor: Span) -> Span:
+    if span is None or not offsets:
+        return anchor
+
+    def place(line: int, column: int) -> tuple[int, int]:
+        if line <= len(offsets):
+            number, shift = offsets[line - 1]
+            return number, column + shift
+        number, shift = offsets[-1]  # past the end of the string (an error at its end): its last line
+        return number, shift + 1
+
+    line, column = place(span.line, span.column)
+    end_line, end_column = place(span.end_line, span.end_column)
+    return Span(anchor.file, line, column, end_line, end_column)
+
+
+def _relocate(value: Any, offsets: list[tuple[int, int]] | None, anchor: Span) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(value.reason, _moved(value.span, offsets, anchor))
+    inner = value.value
+    if isinstance(inner, list):
+        inner = [_relocate(v, offsets, anchor) for v in inner]
+    elif isinstance(inner, dict):
+        inner = {k: _relocate(v, offsets, anchor) for k, v in inner.items()}
+    return Known(inner, _moved(value.span, offsets, anchor), value.via)
+
+
+def load_embedded(inner: str, file_text: str, anchor: Span) -> tuple[list[Document], YamlProblem | None]:
+    """The documents of YAML written inside a string of another YAML file (an inline patch).
+
+    ``anchor`` is the string's span in ``file_text``; the values get positions in that file.
+    """
+    offsets = _embedded_lines(file_text.splitlines(), anchor, inner)
+    docs, problem = load_documents(inner, anchor.file)
+    moved = [Document(_relocate(d.value, offsets, anchor), d.index) for d in docs]
+    if problem is not None:
+        where = _moved(Span(anchor.file, problem.line, problem.column), offsets, anchor)
+        problem = YamlProblem(problem.message, where.line, where.column)
+    return moved, problem

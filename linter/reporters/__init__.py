@@ -54,15 +54,4 @@ def render(fmt: str, report: Report, *, color: bool = False) -> str:
     return module.render(report)
 
 
-def parse_output_spec(spec: str, default_format: str) -> tuple[str, str]:
-    """``FORMAT:FILE`` -> (format, file); a bare ``FILE`` uses ``default_format``.
-
-    A Windows drive letter (``C:\\x``) or an unknown prefix is treated as part of the file name.
-    """
-    head, sep, tail = spec.partition(":")
-    if sep and head in FORMATS and tail:
-        return head, tail
-    return default_format, spec
-
-
-__all__ = ["FORMATS", "render", "parse_output_spec", "UnknownFormat"]
+__all__ = ["FORMATS", "render", "UnknownFormat"]

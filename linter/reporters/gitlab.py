@@ -2,8 +2,9 @@
 
 GitLab knows no suppressions, so suppressed findings are left out. Severities map note → info,
 warning → minor, error → major, and the linter's own "could not check this file" diagnostics
-(AKSB000 parse error, AKSB900 rule crash) → critical. GitLab requires unique fingerprints per
-report; a repeated logical fingerprint gets the occurrence number mixed in.
+(AKSB000 parse error, AKSB900 rule crash) → critical; a tool error (a path that could not be
+read) is a ``blocker`` issue, so an incomplete run is never a clean report. GitLab requires unique
+fingerprints per report; a repeated logical fingerprint gets the occurrence number mixed in.
 """
 
 from __future__ import annotations
@@ -39,6 +40,21 @@ def as_list(report: Report) -> list[dict[str, Any]]:
                 "location": {"path": report.repo_path(f.span.file), "lines": {"begin": f.span.line}},
             }
         )
+    for note in report.notifications:
+        if note.level == "error":
+            out.append(
+                {
+                    "type": "issue",
+                    "description": f"aks-backup-lint could not complete the check: {note.message}",
+                    "check_name": "tool-error",
+                    "fingerprint": hashlib.sha256(f"tool-error\0{note.message}".encode()).hexdigest(),
+                    "severity": "blocker",
+                    "location": {
+                        "path": report.repo_path(note.span.file) if note.span else ".",
+                        "lines": {"begin": note.span.line if note.span else 1},
+                    },
+                }
+            )
     return out
 
 

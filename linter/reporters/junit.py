@@ -1,8 +1,9 @@
 """JUnit XML for CI systems that only understand test reports (Jenkins, Azure Pipelines, GitLab).
 
 One test case per finding: unsuppressed findings are failures (``type`` is the severity),
-suppressed ones are skipped with their justification. A clean run has one passing case so that
-dashboards show the linter ran. No timestamps or durations: same input, same bytes.
+suppressed ones are skipped with their justification, and each tool error (a path that could not
+be read) is a case with an ``error``. A clean run has one passing case so that dashboards show
+the linter ran. No timestamps or durations: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -16,15 +17,21 @@ def render(report: Report) -> str:
     active = report.active
     suites = ET.Element("testsuites", name="aks-backup-lint")
     cases = list(report.findings)
+    tool_errors = [n for n in report.notifications if n.level == "error"]
     suite = ET.SubElement(
         suites,
         "testsuite",
         name="aks-backup-lint",
-        tests=str(max(len(cases), 1)),
+        tests=str(max(len(cases) + len(tool_errors), 1)),
         failures=str(len(active)),
-        errors="0",
+        errors=str(len(tool_errors)),
         skipped=str(len(cases) - len(active)),
     )
+    for note in tool_errors:
+        case = ET.SubElement(
+            suite, "testcase", classname="aks-backup-lint", name=f"tool error: {note.message}"
+        )
+        ET.SubElement(case, "error", message=note.message, type="tool-error")
     for f in cases:
         path = report.repo_path(f.span.file)
         case = ET.SubElement(
@@ -47,7 +54,7 @@ def render(report: Report) -> str:
             for r in f.related
         ]
         failure.text = "\n".join(details)
-    if not cases:
+    if not cases and not tool_errors:
         ET.SubElement(
             suite, "testcase", classname="aks-backup-lint", name=f"{report.files_scanned} files checked"
         )

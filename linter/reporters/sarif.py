@@ -5,8 +5,8 @@ serializer drops ``warning`` as a default, which makes viewers fall back to the 
 level), URIs are repo-relative with ``%SRCROOT%`` declared in ``originalUriBaseIds`` even when a
 subfolder is scanned, ``partialFingerprints`` are logical (rule, directory, address, attribute:
 see ``linter.fingerprint``) so reformatting does not reopen alerts, suppressed findings keep
-their ``suppressions`` entry instead of vanishing, and parse errors are also tool execution
-notifications. Output is deterministic: same report, same bytes.
+their ``suppressions`` entry instead of vanishing, a finding's fix is a ``fixes`` entry (exact
+replacements, ``linter.fixes``), and parse errors are also tool execution notifications. Output is deterministic: same report, same bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sarif_om as om
 from linter import __version__
 from linter.explain import help_text, render_markdown
 from linter.fingerprint import FINGERPRINT_KEY, fingerprint
-from linter.model import Finding, Severity, Span
+from linter.model import Finding, Fix, Severity, Span
 from linter.report import Report
 from linter.rules import RuleSpec
 
@@ -88,6 +88,8 @@ def descriptor(spec: RuleSpec) -> om.ReportingDescriptor:
         properties=_property_bag(
             tags=tags,
             precision=spec.precision,
+            # every level the rule may report (AKSB001: error, warning or note); the default is above
+            severities=[s.value for s in spec.severities],
             **{"security-severity": SECURITY_SEVERITY[spec.severity]},
         ),
     )
@@ -120,6 +122,40 @@ def physical(report: Report, span: Span) -> om.PhysicalLocation:
         artifact_location=om.ArtifactLocation(uri=report.repo_path(span.file), uri_base_id=SRCROOT),
         region=region(span),
     )
+
+
+def replacement_region(span: Span) -> om.Region:
+    """The exact region an edit replaces: ``endColumn`` always written, so an empty region is an
+    insertion point (an absent ``endColumn`` would mean "to the end of the line")."""
+    return om.Region(
+        start_line=span.line, start_column=span.column, end_line=span.end_line, end_column=span.end_column
+    )
+
+
+def fixes(report: Report, fix: Fix | None) -> list[om.Fix] | None:
+    """A finding's fix as SARIF ``fixes`` (GitHub shows them as suggestions)."""
+    if fix is None or not fix.resolved or not fix.edits:
+        return None
+    changes: dict[str, list[om.Replacement]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.span.file, []).append(
+            om.Replacement(
+                deleted_region=replacement_region(edit.span),
+                inserted_content=om.ArtifactContent(text=edit.text) if edit.text else None,
+            )
+        )
+    return [
+        om.Fix(
+            description=om.Message(text=fix.description),
+            artifact_changes=[
+                om.ArtifactChange(
+                    artifact_location=om.ArtifactLocation(uri=report.repo_path(file), uri_base_id=SRCROOT),
+                    replacements=replacements,
+                )
+                for file, replacements in changes.items()
+            ],
+        )
+    ]
 
 
 def result(report: Report, finding: Finding, rule_index: int) -> om.Result:
@@ -156,22 +192,26 @@ def result(report: Report, finding: Finding, rule_index: int) -> om.Result:
         related_locations=related or None,
         partial_fingerprints={FINGERPRINT_KEY: fingerprint(finding, report.base_dir)},
         suppressions=suppressions,
+        fixes=fixes(report, finding.fix),
     )
 
 
 def _notifications(report: Report) -> list[om.Notification]:
     out = []
+    parse_errors = {(f.rule_id, f.span) for f in report.findings if f.rule_id == "AKSB000"}
     for f in report.findings:
-        if f.rule_id == "AKSB000":
+        if f.rule_id == "AKSB000" and f.suppression is None:
             out.append(
                 om.Notification(
                     message=om.Message(text=f"{report.repo_path(f.span.file)}: {f.message}"),
-                    level="error",
+                    level=f.severity.value,  # a note for syntax the reader does not support
                     locations=[om.Location(physical_location=physical(report, f.span))],
                     descriptor=om.ReportingDescriptorReference(id="AKSB000"),
                 )
             )
     for n in report.notifications:
+        if (n.rule_id, n.span) in parse_errors:  # said above (or suppressed) already
+            continue
         out.append(
             om.Notification(
                 message=om.Message(text=n.message),

@@ -62,7 +62,11 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary_line(report: Report) -> str:
-    """``3 files scanned, 2 errors, 1 warning, 0 notes in 0.12s`` (+ suppressed count if any)."""
+    """``3 files scanned, 2 errors, 1 warning, 0 notes in 0.12s`` (+ suppressed count if any).
+
+    An incomplete run says so before the time (``..., 0 notes, 1 tool error in 0.12s``): the
+    messages explaining it go to stderr, which a file written with ``-o text:FILE`` lacks.
+    """
     counts = report.counts()
     parts = [
         f"{_plural(report.files_scanned, 'file')} scanned",
@@ -70,6 +74,8 @@ def summary_line(report: Report) -> str:
         _plural(counts["warning"], "warning"),
         _plural(counts["note"], "note"),
     ]
+    if report.tool_error:
+        parts.append(_plural(max(report.tool_errors, 1), "tool error"))
     line = ", ".join(parts) + f" in {report.duration:.2f}s"
     suppressed = len(report.findings) - len(report.active)
     if suppressed:

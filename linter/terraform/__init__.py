@@ -5,23 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from linter import kinds
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.graph import Resource
-from linter.stack import LoadContext, StackResult
+from linter.terraform import planned_root
 from linter.terraform.adapters import adapter_for
 from linter.terraform.loader import TerraformLoader
 from linter.terraform.module import local_source
+from linter.terraform.plan import Plan, PlanError, read_plan
 from linter.terraform.providers import provider_requirements
 
 
-def load(files: list[Path], ctx: LoadContext) -> StackResult:
+def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     """Evaluate every root module among ``files`` (.tf, .tfvars, .terraform.lock.hcl).
 
     A directory that another scanned directory calls as a local module is evaluated through that
     call (with its inputs), not again on its own.
     """
     loader = TerraformLoader(ctx)
-    loader.prefetch([p for p in files if p.suffix == ".tf"])  # many files: several cores
-    directories = sorted({p.resolve().parent for p in files if p.suffix == ".tf"})
+    configuration = [p for p in files if p.name.endswith((".tf", ".tf.json"))]
+    loader.prefetch(configuration)  # many files: several cores
+    directories = sorted({p.resolve().parent for p in configuration})
     called: set[Path] = set()
     for d in directories:
         source = loader.module(d)
@@ -31,16 +34,16 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
             rel = local_source(call)
             if rel is not None:
                 called.add((d / rel).resolve())
-    for p in files:  # tfvars outside module dirs still get parsed for syntax errors
-        if p.suffix == ".tfvars" and p.resolve().parent not in directories:
-            loader.parse(p)
-    result = StackResult()
-    for d in directories:
-        if d in called:
-            continue
-        root = loader.root(d, [Path(v) for v in ctx.var_files])
-        if root is None:
-            continue
+    result = LoadResult()
+    roots = [r for d in directories if d not in called and (r := loader.root(d)) is not None]
+    plan = _read_plan(ctx, result)
+    if plan is not None:
+        planned = planned_root.choose_root(plan, roots)
+        if planned is None:
+            planned = planned_root.plan_only_root(plan, loader)
+            roots.append(planned)
+        planned_root.attach(planned, plan)
+    for root in roots:
         for inst in root.instances():
             adapt = adapter_for(inst.type)
             if adapt is None:
@@ -50,11 +53,27 @@ def load(files: list[Path], ctx: LoadContext) -> StackResult:
             except RecursionError:
                 continue
         result.resources.extend(_unresolved_modules(root))
-        result.resources.extend(provider_requirements(root, loader))
+        requirements = provider_requirements(root, loader)
+        if root.plan is not None:
+            requirements += planned_root.plan_requirements(root, root.plan, requirements)
+        result.resources.extend(requirements)
     result.diagnostics.extend(loader.diagnostics)
     result.notifications.extend(loader.notifications)
-    result.files = list(loader.files_read)
+    result.files = [*result.files, *loader.files_read]
     return result
+
+
+def _read_plan(ctx: LoadContext, result: LoadResult) -> Plan | None:
+    """The ``--plan`` file, or None (no plan, or one that cannot be read: an AKSB000 for it)."""
+    if ctx.plan is None:
+        return None
+    try:
+        plan = read_plan(ctx.plan, ctx.max_file_bytes)
+    except PlanError as e:
+        result.diagnostics.append(parse_error(ctx.plan, e.line, e.column, f"Terraform plan: {e}"))
+        return None
+    result.files.append(ctx.plan)
+    return plan
 
 
 def _unresolved_modules(root) -> list[Resource]:  # type: ignore[no-untyped-def]

@@ -52,6 +52,19 @@ class EmptyScope:
         return Unknown(f"{name} cannot be referenced here", span)
 
 
+def attribute_value(evaluator: Evaluator, attr: hcl.Attribute) -> Value:
+    """Evaluate an attribute; the result's span is the whole attribute, ``via`` where it came from."""
+    v = evaluator.eval(attr.expr)
+    if isinstance(v, Known):
+        via = v.via
+        if v.span is not None and v.span != attr.expr.span and v.span not in via:
+            via = via + (v.span,)
+        return Known(v.value, attr.span, via)
+    if isinstance(v, Unknown):
+        return Unknown(v.reason, v.span or attr.span)
+    return v
+
+
 MAX_DEPTH = 200
 
 
@@ -97,7 +110,8 @@ class Evaluator:
                 return Unknown("non-string value in a string template", e.span)
             out.append(_tostr(v.value))
             via += v.via + ((v.span,) if v.span and v.span != part.span else ())
-        return Known("".join(out), e.span, via)
+        # a string composed here is written here; where its parts come from, it passes through
+        return Known("".join(out), e.span, (e.span, *via) if via else ())
 
     def _Unsupported(self, e: hcl.Unsupported) -> Value:
         return Unknown(f"unsupported expression ({e.what})", e.span)

@@ -148,6 +148,13 @@ def _length(v: Any) -> int:
     raise _Fail("length of a non-collection")
 
 
+def _length_of(args: list[Value], span: Span) -> Value:
+    """``length``: a known collection has a known length even when its elements are computed."""
+    if len(args) == 1 and isinstance(args[0], Known) and isinstance(args[0].value, list | dict):
+        return Known(len(args[0].value), span)
+    return _plain_fn(_length)(args, span)
+
+
 def _one(v: list[Any]) -> Any:
     if len(v) > 1:
         raise _Fail("one() of more than one element")
@@ -197,37 +204,144 @@ def _tostring(args: list[Value], span: Span) -> Value:
     return _plain_fn(lambda v: v if v is None else _tostr(v))(args, span)
 
 
+# --- functions that move values around: they keep each value's own span and origins, so a
+# finding still points where the value is written (design.md, "Precise locations") ----------
+
+
+def _items(value: Value) -> list[Value] | None:
+    """The element Values of a known list, else None."""
+    if isinstance(value, Known) and isinstance(value.value, list):
+        return list(value.value)
+    return None
+
+
+def _entries(value: Value) -> dict[str, Value] | None:
+    """The entry Values of a known object or map, else None."""
+    if isinstance(value, Known) and isinstance(value.value, dict):
+        return dict(value.value)
+    return None
+
+
+def _first_unknown(args: list[Value]) -> Unknown | None:
+    return next((a for a in args if isinstance(a, Unknown)), None)
+
+
+def _concat_values(args: list[Value], span: Span) -> Value:
+    out: list[Value] = []
+    for a in args:
+        elements = _items(a)
+        if elements is None:
+            return a if isinstance(a, Unknown) else _plain_fn(_concat)(args, span)
+        out += elements
+    return Known(out, span)
+
+
+def _merge_values(args: list[Value], span: Span) -> Value:
+    out: dict[str, Value] = {}
+    for a in args:
+        if isinstance(a, Known) and a.value is None:
+            continue
+        entries = _entries(a)
+        if entries is None:
+            return a if isinstance(a, Unknown) else _plain_fn(_merge)(args, span)
+        out.update(entries)
+    return Known(out, span)
+
+
+def _flatten_values(args: list[Value], span: Span) -> Value:
+    unknown = _first_unknown(args)
+    if unknown is not None or len(args) != 1:
+        return unknown or Unknown("flatten() takes one list", span)
+    out: list[Value] = []
+
+    def walk(value: Value) -> Unknown | None:
+        elements = _items(value)
+        if elements is None:
+            if isinstance(value, Unknown):
+                return value
+            out.append(value)
+            return None
+        for e in elements:
+            problem = walk(e)
+            if problem is not None:
+                return problem
+        return None
+
+    if _items(args[0]) is None:
+        return _plain_fn(_flatten)(args, span)
+    problem = walk(args[0])
+    return problem if problem is not None else Known(out, span)
+
+
+def _lookup_values(args: list[Value], span: Span) -> Value:
+    entries = _entries(args[0]) if args else None
+    key = args[1] if len(args) > 1 else ABSENT
+    if entries is None or not (isinstance(key, Known) and isinstance(key.value, str)):
+        return _plain_fn(_lookup)(args, span)
+    if key.value in entries:
+        return entries[key.value]
+    if len(args) > 2:
+        return args[2]
+    return Unknown(f"lookup(): no key {key.value!r}", span)
+
+
+def _element_values(args: list[Value], span: Span) -> Value:
+    elements = _items(args[0]) if args else None
+    index = args[1] if len(args) > 1 else ABSENT
+    if elements is None or not elements or not (isinstance(index, Known) and isinstance(index.value, int)):
+        return _plain_fn(_element)(args, span)
+    return elements[index.value % len(elements)]
+
+
+def _one_values(args: list[Value], span: Span) -> Value:
+    elements = _items(args[0]) if len(args) == 1 else None
+    if elements is None or len(elements) > 1:
+        return _plain_fn(_one)(args, span)
+    return elements[0] if elements else Known(None, span)
+
+
+def _same_values(fn: Callable[..., Any]) -> Func:
+    """``tolist``/``toset``/``tomap``: the argument itself when no conversion is needed."""
+
+    def call(args: list[Value], span: Span) -> Value:
+        if len(args) == 1 and (_items(args[0]) is not None or _entries(args[0]) is not None):
+            return args[0]
+        return _plain_fn(fn)(args, span)
+
+    return call
+
+
 FUNCTIONS: dict[str, Func] = {
     "lower": _plain_fn(lambda s: _tostr(s).lower()),
     "upper": _plain_fn(lambda s: _tostr(s).upper()),
     "title": _plain_fn(lambda s: _tostr(s).title()),
     "trimspace": _plain_fn(lambda s: _tostr(s).strip()),
     "format": _plain_fn(lambda f, *v: _format(_tostr(f), *v)),
-    "lookup": _plain_fn(_lookup),
-    "merge": _plain_fn(_merge),
-    "concat": _plain_fn(_concat),
-    "element": _plain_fn(_element),
+    "lookup": _lookup_values,
+    "merge": _merge_values,
+    "concat": _concat_values,
+    "element": _element_values,
     "join": _plain_fn(lambda sep, lst: _tostr(sep).join(_tostr(x) for x in lst)),
     "split": _plain_fn(lambda sep, s: _tostr(s).split(_tostr(sep))),
     "replace": _plain_fn(_replace),
     "substr": _plain_fn(lambda s, off, n: _tostr(s)[int(off) : (None if int(n) < 0 else int(off) + int(n))]),
     "startswith": _plain_fn(lambda s, p: _tostr(s).startswith(_tostr(p))),
     "endswith": _plain_fn(lambda s, p: _tostr(s).endswith(_tostr(p))),
-    "tolist": _plain_fn(lambda v: list(v)),
+    "tolist": _same_values(lambda v: list(v)),
     "toset": _plain_fn(_toset),
-    "tomap": _plain_fn(lambda v: dict(v)),
+    "tomap": _same_values(lambda v: dict(v)),
     "tonumber": _plain_fn(
         lambda v: v if isinstance(v, int | float) else (float(v) if "." in str(v) else int(v))
     ),
     "tobool": _plain_fn(lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[str(v)]),
-    "length": _plain_fn(_length),
+    "length": _length_of,
     "contains": _plain_fn(lambda lst, v: v in lst),
     "keys": _plain_fn(lambda m: sorted(m.keys())),
     "values": _plain_fn(lambda m: [m[k] for k in sorted(m.keys())]),
     "distinct": _plain_fn(lambda lst: [x for i, x in enumerate(lst) if x not in lst[:i]]),
     "compact": _plain_fn(lambda lst: [x for x in lst if x not in (None, "")]),
-    "flatten": _plain_fn(_flatten),
-    "one": _plain_fn(_one),
+    "flatten": _flatten_values,
+    "one": _one_values,
     "min": _plain_fn(lambda *v: min(v)),
     "max": _plain_fn(lambda *v: max(v)),
     "abs": _plain_fn(lambda v: abs(v)),

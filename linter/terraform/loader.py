@@ -7,7 +7,7 @@ import functools
 import gc
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,14 @@ from linter.cache import (
     source_fingerprint,
     unpickle_items,
 )
+from linter.frontend import LoadContext, parse_error
 from linter.model import Finding, Known, Span, Unknown, Value
 from linter.report import Notification
-from linter.stack import LoadContext, parse_error
-from linter.terraform import hcl
+from linter.terraform import hcl, remote_modules, variables
 from linter.terraform.evaluate import EmptyScope, Evaluator
 from linter.terraform.module import ModuleInstance, ModuleSource, attribute_value
+from linter.terraform.overrides import is_override_file
+from linter.terraform.tfjson import is_json_configuration, parse_json
 from linter.textfile import read_text
 
 _PYTHON_HCL2_DISTRIBUTIONS = {"hcl2": "python_hcl2", "lark": "lark"}
@@ -60,6 +62,7 @@ def parse_cache(parser: str = hcl.DEFAULT_PARSER) -> ParseCache:
             source_fingerprint(
                 hcl.__file__,
                 *code,
+                module_file("linter.terraform.tfjson"),
                 module_file("linter.model"),
                 module_file("linter.cache"),
                 __file__,
@@ -84,10 +87,10 @@ POOL_MIN_CHARS = 2_000_000
 ParseResult = tuple["hcl.HclFile | None", "Finding | None", bool]
 
 
-def parse_file(job: tuple[Path, int, str]) -> ParseResult:
-    """Read and parse one file, through the parse cache."""
+def parse_file(job: tuple[Path, int, str], overlay: Mapping[Path, str] | None = None) -> ParseResult:
+    """Read and parse one file (or its unsaved buffer in ``overlay``), through the parse cache."""
     path, max_bytes, parser = job
-    known, text, key = _lookup(path, max_bytes, parser)
+    known, text, key = _lookup(path, max_bytes, parser, overlay)
     if known is not None:
         return known
     assert text is not None
@@ -97,9 +100,11 @@ def parse_file(job: tuple[Path, int, str]) -> ParseResult:
     return result
 
 
-def _lookup(path: Path, max_bytes: int, parser: str) -> tuple[ParseResult | None, str | None, str]:
+def _lookup(
+    path: Path, max_bytes: int, parser: str, overlay: Mapping[Path, str] | None = None
+) -> tuple[ParseResult | None, str | None, str]:
     """The result when it needs no parsing (unreadable file, cache hit), else the text and cache key."""
-    text, problem = read_text(path, max_bytes)
+    text, problem = read_text(path, max_bytes, overlay, utf8_only="Terraform")
     if problem is not None:
         return (None, parse_error(path, problem.line, 1, problem.message), False), None, ""
     if text is None:
@@ -137,6 +142,11 @@ def _from_entry(items: list[Any], text: str) -> ParseResult:
 
 
 def _parse_text(path: Path, text: str, parser: str) -> ParseResult:
+    if is_json_configuration(path):
+        try:
+            return parse_json(path, text), None, True
+        except hcl.HclError as e:
+            return None, parse_error(path, e.line, e.column, f"Terraform syntax error: {e}"), True
     tree, error = hcl.parse(path, text, parser)
     if error is None:
         return tree, None, True
@@ -144,6 +154,14 @@ def _parse_text(path: Path, text: str, parser: str) -> ParseResult:
     if error.skipped:
         message += f" ({error.skipped} is not checked; the rest of the file is)"
     return tree, parse_error(path, error.line, error.column, message), True
+
+
+def configuration_files(directory: Path) -> list[Path]:
+    """A module's configuration files: ``*.tf`` and ``*.tf.json``, in lexical order of names."""
+    return sorted(
+        (p for p in directory.iterdir() if p.name.endswith((".tf", ".tf.json")) and p.is_file()),
+        key=lambda p: p.name,
+    )
 
 
 def _worker_start() -> None:
@@ -185,18 +203,19 @@ class TerraformLoader:
         self.max_bytes = ctx.max_file_bytes
         self.ctx = ctx
         self.parser, fallback = hcl.effective_parser(ctx.hcl_parser)
-        #: tool-level messages for the run (tree-sitter unavailable: python-hcl2 reads instead)
-        self.notifications = [Notification("warning", fallback)] if fallback else []
+        #: tool-level messages for the run (tree-sitter unavailable: python-hcl2 reads instead, ...)
+        self.notifications: list[Notification] = [Notification("warning", fallback)] if fallback else []
         self._files: dict[Path, hcl.HclFile | None] = {}
         self._modules: dict[Path, ModuleSource | None] = {}
         self.diagnostics: list[Finding] = []
+        self._manifests: dict[Path, dict[str, remote_modules.InstalledModule] | None] = {}
         self.files_read: list[Path] = []
 
     def parse(self, path: Path) -> hcl.HclFile | None:
         path = path.resolve()
         if path in self._files:
             return self._files[path]
-        self._record(path, parse_file((path, self.max_bytes, self.parser)))
+        self._record(path, parse_file((path, self.max_bytes, self.parser), self.ctx.overlay))
         progress.advance()
         return self._files[path]
 
@@ -214,7 +233,7 @@ class TerraformLoader:
         cache = parse_cache(self.parser)
         with _gc_paused():  # cache hits and worker results: many acyclic objects, no garbage cycles
             for path in todo:
-                known, text, key = _lookup(path, self.max_bytes, self.parser)
+                known, text, key = _lookup(path, self.max_bytes, self.parser, self.ctx.overlay)
                 if known is not None:
                     results[path] = known
                     progress.advance()
@@ -271,16 +290,44 @@ class TerraformLoader:
             self._modules[directory] = None  # guards a module that calls itself
             if not directory.is_dir():
                 return None
-            files = self.ctx.files_in(directory, "*.tf")
+            files = self.ctx.files_in(directory, "*.tf", "*.tf.json")
             if not files:
                 return None
-            source = ModuleSource(directory)
-            for p in files:
-                parsed = self.parse(p)
-                if parsed is not None:
-                    source.add(parsed)
-            self._modules[directory] = source
+            parsed = {p: self.parse(p) for p in files}
+            primary = [f for p, f in parsed.items() if f is not None and not is_override_file(p)]
+            overrides = [f for p, f in parsed.items() if f is not None and is_override_file(p)]
+            self._modules[directory] = ModuleSource.build(directory, primary, overrides)
         return self._modules[directory]
+
+    def installed_module(self, root: Path, key: str, call: hcl.Block) -> Path | Unknown:
+        """The directory ``terraform init`` installed module call ``key`` of ``root`` into."""
+        name = call.labels[0]
+        if root not in self._manifests:
+            try:
+                self._manifests[root] = remote_modules.read_manifest(root)
+            except remote_modules.ManifestError as e:
+                self.notifications.append(Notification("warning", f"{e}; remote modules are not evaluated"))
+                self._manifests[root] = None
+        manifest = self._manifests[root]
+        if manifest is None:
+            return Unknown(
+                f"module {name} comes from a remote source (run terraform init to let the linter read it)",
+                call.span,
+            )
+        installed = manifest.get(key)
+        if installed is None:
+            return Unknown(
+                f"module {name} is not in .terraform/modules (run terraform init again)", call.span
+            )
+        source = call.body.attributes.get("source")
+        configured = source.expr.value if source is not None and isinstance(source.expr, hcl.Lit) else ""
+        if not remote_modules.same_source(str(configured), installed.source):
+            return Unknown(
+                f"module {name}: .terraform/modules holds {installed.source}, not {configured} "
+                "(run terraform init again)",
+                call.span,
+            )
+        return installed.directory
 
     def tfvars(self, paths: list[Path]) -> dict[str, Value]:
         """Variable values from tfvars files, later files winning (Terraform's precedence)."""
@@ -295,25 +342,37 @@ class TerraformLoader:
         return values
 
     def variable_values(self, source: ModuleSource, provided: dict[str, Value]) -> dict[str, Value]:
-        """Each declared variable: the provided value, else its default, else unknown."""
+        """Each declared variable: the provided value, else its default, else unknown; typed."""
         out: dict[str, Value] = {}
         for name, block in source.variables.items():
             if name in provided:
-                out[name] = provided[name]
-                continue
-            default = block.body.attributes.get("default")
-            if default is not None:
+                value = provided[name]
+            elif (default := block.body.attributes.get("default")) is not None:
                 v = attribute_value(Evaluator(EmptyScope()), default)
-                out[name] = Known(v.value, default.span, v.via) if isinstance(v, Known) else v
+                value = Known(v.value, default.span, v.via) if isinstance(v, Known) else v
             else:
-                out[name] = Unknown(f"variable {name!r} has no default and no value", block.span)
+                value = Unknown(f"variable {name!r} has no default and no value", block.span)
+            out[name] = variables.conform(value, variables.declared_type(block))
         return out
 
-    def root(self, directory: Path, var_files: list[Path]) -> ModuleInstance | None:
+    def root(self, directory: Path) -> ModuleInstance | None:
+        """The root module in ``directory`` with its variable values, in Terraform's precedence.
+
+        ``TF_VAR_name`` from ``ctx.environment``, then the automatic variable files, then
+        ``ctx.terraform_vars`` (``--var-file`` paths and ``--var NAME=VALUE``, in order).
+        """
         source = self.module(directory)
         if source is None:
             return None
-        auto = self.ctx.files_in(directory, "terraform.tfvars")
-        auto += self.ctx.files_in(directory, "*.auto.tfvars")
-        provided = self.tfvars(auto + list(var_files))
+        provided = variables.from_environment(self.ctx.environment, source.variables)
+        found = self.ctx.files_in(directory, *variables.AUTOMATIC_PATTERNS)
+        provided.update(self.tfvars(variables.automatic_variable_files(found)))
+        for item in self.ctx.terraform_vars:
+            if isinstance(item, Path):
+                provided.update(self.tfvars([item]))
+                continue
+            name, _, raw = item.partition("=")
+            block = source.variables.get(name.strip())
+            if block is not None:
+                provided[name.strip()] = variables.literal_value(raw, block, f"--var {name.strip()}")
         return ModuleInstance(source, "", self.variable_values(source, provided), self)

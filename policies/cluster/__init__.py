@@ -10,4 +10,5 @@ MODULES: tuple[str, ...] = (
     "aksb307_trusted_access_missing",
     "aksb308_role_assignment_missing",
     "aksb309_vault_identity_missing",
+    "aksb310_kubernetes_version_unsupported",
 )

@@ -35,8 +35,9 @@ resource "azurerm_kubernetes_cluster" "aks" {
 ```
 
 ## Unknown values
-`clientId: 'msi'` is the managed-identity sentinel, not a service principal. A dynamic
-`service_principal` block is unknown and the rule stays silent.
+`clientId: 'msi'` is the managed-identity sentinel, not a service principal. A `dynamic
+"service_principal"` block over a known `for_each` is a service principal (or none, when empty);
+over an unknown one it is unknown: no finding, and `--unknown note` names the `for_each`.
 """
 
 from __future__ import annotations
@@ -71,3 +72,5 @@ def cluster_service_principal(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                 "system- or user-assigned managed identity",
                 attribute="service_principal",
             )
+        elif cluster.may_exist:
+            yield from ctx.unresolved(cluster, sp, "service_principal")

@@ -51,29 +51,32 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts.clusters import is_protected, node_pools
-from linter.facts.compare import show, text
+from linter.facts.compare import text
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, MatrixRevision, rule
 
-ARM64_SIZE = re.compile(r"^Standard_[A-Z]+\d+(-\d+)?[a-z]*p[a-z]*(_|$)")
+#: "p = ARM Cpu" among the additive features after the vCPU count (Standard_D4ps_v5); the family
+#: letters before the count may hold a P (Standard_NP10s) and do not count. Azure accepts sizes in
+#: any case, so the match is case-insensitive.
+ARM64_SIZE = re.compile(r"^Standard_[A-Z]+\d+(-\d+)?[a-z]*p[a-z]*(_|$)", re.IGNORECASE)
 LINUX_SKUS = ("ubuntu", "azurelinux", "cblmariner", "mariner")
 
 
-def classify(pool: Resource, arm64_supported: bool) -> tuple[str, str]:
-    """('ok' | 'bad' | 'unknown', attribute that decides)."""
+def classify(pool: Resource, arm64_supported: bool) -> tuple[str, str, str]:
+    """('ok' | 'bad' | 'unknown', attribute that decides, what the pool is: "Windows", "Arm64" ...)."""
     os_type = text(pool.attr("os_type"))
     os_sku = text(pool.attr("os_sku"))
     size = text(pool.attr("vm_size"))
     if (os_type or "").lower() == "windows" or (os_sku or "").lower().startswith("windows"):
-        return "bad", "os_type" if (os_type or "").lower() == "windows" else "os_sku"
+        return "bad", "os_type" if (os_type or "").lower() == "windows" else "os_sku", "a Windows pool"
     if pool.attr("os_sku").is_known and os_sku is not None and not os_sku.lower().startswith(LINUX_SKUS):
-        return "bad", "os_sku"
+        return "bad", "os_sku", f"OS SKU {os_sku}, neither Ubuntu nor Azure Linux"
     if size is not None and ARM64_SIZE.match(size) and not arm64_supported:
-        return "bad", "vm_size"
+        return "bad", "vm_size", f"an Arm64 VM size ({size})"
     if pool.attr("os_type").is_unknown or pool.attr("os_sku").is_unknown or size is None:
-        return "unknown", ""
-    return "ok", ""
+        return "unknown", "", ""
+    return "ok", "", ""
 
 
 def revision_verdict(m: MatrixRevision) -> str:
@@ -104,29 +107,29 @@ def no_linux_x86_node_pool(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
     for cluster in graph.of_kind(kinds.CLUSTER):
         pools = node_pools(graph, cluster)
         verdicts = [(p, *classify(p, arm64)) for p in pools]
-        bad = [(p, attr) for p, verdict, attr in verdicts if verdict == "bad"]
+        bad = [(p, attr, what) for p, verdict, attr, what in verdicts if verdict == "bad"]
         if not bad:
             continue
-        if any(verdict == "ok" and p.surely_exists for p, verdict, _ in verdicts):
-            for pool, attr in bad:
+        if any(verdict == "ok" and p.surely_exists for p, verdict, _, _ in verdicts):
+            for pool, attr, what in bad:
                 yield ctx.finding(
                     pool,
-                    f"node pool {pool.address} ({show(pool.attr(attr))}) cannot run the backup extension; "
+                    f"node pool {pool.address} is {what}, where the backup extension cannot run; "
                     "its pods run on the cluster's Linux x86 pools",
                     attribute=attr,
                     severity=Severity.NOTE,
                 )
-        elif all(verdict == "bad" for _, verdict, _ in verdicts) and all(p.surely_exists for p in pools):
-            first, attr = bad[0]
+        elif all(verdict == "bad" for _, verdict, _, _ in verdicts) and all(p.surely_exists for p in pools):
+            first, attr, what = bad[0]
             yield ctx.cluster_finding(
                 cluster,
                 is_protected(graph, cluster),
                 f"cluster {cluster.address} has no Linux x86 (Ubuntu or Azure Linux) node pool: "
-                f"{first.address} is {show(first.attr(attr))}; add one for the backup extension",
+                f"{first.address} is {what}; add an x86 Ubuntu or Azure Linux pool for the backup extension",
                 resource=first,
                 attribute=attr,
                 related=[
-                    RelatedLocation(p.span_of(a), f"node pool {p.address} cannot run it either")
-                    for p, a in bad[1:]
+                    RelatedLocation(p.span_of(a), f"node pool {p.address} ({w}) cannot run it either")
+                    for p, a, w in bad[1:]
                 ],
             )

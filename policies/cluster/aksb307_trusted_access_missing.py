@@ -13,10 +13,12 @@ The vault reaches the cluster's API server through trusted access. Without the b
 another role, configuring protection and every backup fail with permission errors.
 
 ## Azure documentation
-"For successful backup and restore operations, the Backup vault's managed identity requires role
-assignments." (support matrix, 06/10/2025 revision; the trusted-access role is from the AKS
-backup concept article: "The Backup vault is assigned a predefined role
-Microsoft.DataProtection/backupVaults/backup-operator in the AKS cluster")
+"Based on the least privileged security model, a Backup vault must have Trusted Access enabled to
+communicate with the AKS cluster." and "The Backup vault is assigned a predefined role
+Microsoft.DataProtection/backupVaults/backup-operator in the AKS cluster, allowing it to only
+perform specific backup operations." (AKS backup prerequisites article,
+azure-kubernetes-service-cluster-backup-concept, 08/12/2025 revision; the support matrix itself
+does not name trusted access)
 
 ## Example
 ```hcl
@@ -101,7 +103,9 @@ def role_ok(binding) -> bool | None:  # type: ignore[no-untyped-def]
     kinds=(kinds.BACKUP_INSTANCE, kinds.TRUSTED_ACCESS),
     languages=("terraform", "arm", "bicep"),
     cite=Citation(
-        "For successful backup and restore operations, the Backup vault's managed identity requires role assignments."
+        "Based on the least privileged security model, a Backup vault must have Trusted Access enabled to "
+        "communicate with the AKS cluster.",
+        url="https://learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-backup-concept",
     ),
     tags=("wiring", "trusted-access"),
 )

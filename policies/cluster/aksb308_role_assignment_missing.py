@@ -2,7 +2,7 @@
 
 ## What it checks
 For every AKS backup instance whose cluster and vault are declared in the scanned files, the
-role assignments of the support matrix's permission table (map R17):
+role assignments of the AKS backup prerequisites article's role table (map R17):
 
 | role | principal | scope |
 |---|---|---|
@@ -16,7 +16,10 @@ Data Operator for Managed Disks and Disk Snapshot Contributor for the vault on t
 resource group, Storage Blob Data Reader for the vault on the storage account.
 
 An assignment matches on **role** (built-in name or role definition id / GUID; the older
-"Storage Account Contributor" and broader built-ins such as Owner are accepted), **scope** (the
+"Storage Account Contributor" is accepted for the extension, and a broader built-in role only
+where its permissions cover the required role's: Contributor and Owner have every action but no
+data action, so they cover Reader, Contributor and Disk Snapshot Contributor, never Data Operator
+for Managed Disks, whose permissions are data actions), **scope** (the
 resource itself, its resource group, or a subscription) and **principal** (Terraform
 `azurerm_data_protection_backup_vault.x.identity[0].principal_id`,
 `azurerm_kubernetes_cluster.x.identity[0].principal_id`, the UAMI's `principal_id`,
@@ -29,9 +32,12 @@ cannot write backup metadata to the blob container: configuring protection or th
 fails with permission errors.
 
 ## Azure documentation
-"For successful backup and restore operations, the Backup vault's managed identity requires role
-assignments." (support matrix, 06/10/2025 revision; the role table is from the AKS backup
-concept article)
+"Also, as part of the backup and restore operations, the following roles are assigned to the AKS
+cluster, Backup Extension Identity, and Backup vault." (AKS backup prerequisites article,
+azure-kubernetes-service-cluster-backup-concept, 08/12/2025 revision, followed by the role table;
+the support matrix says only "For successful backup and restore operations, the Backup vault's
+managed identity requires role assignments." The permissions of each built-in role are from the
+Azure built-in roles article.)
 
 ## Example
 ```hcl
@@ -101,7 +107,9 @@ from linter.rules import Citation, rule
     kinds=(kinds.BACKUP_INSTANCE, kinds.ROLE_ASSIGNMENT, kinds.BACKUP_VAULT, kinds.CLUSTER, kinds.EXTENSION),
     languages=("terraform", "arm", "bicep"),
     cite=Citation(
-        "For successful backup and restore operations, the Backup vault's managed identity requires role assignments."
+        "Also, as part of the backup and restore operations, the following roles are assigned to the AKS "
+        "cluster, Backup Extension Identity, and Backup vault.",
+        url="https://learn.microsoft.com/azure/backup/azure-kubernetes-service-cluster-backup-concept",
     ),
     tags=("wiring", "roles"),
 )

@@ -43,8 +43,9 @@ resource vault 'Microsoft.DataProtection/backupVaults@2023-01-01' = {
 ```
 
 ## Unknown values
-An identity type from a variable without default or a `dynamic "identity"` block is unknown
-and not reported.
+An identity type from a variable without default, or a `dynamic "identity"` block whose
+`for_each` is not known, is unknown and not reported (`--unknown note` names it); a `dynamic`
+block over a known `for_each` is evaluated like a literal one.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def vault_identity_missing(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-
             continue
         kind = text(value)
         if kind is None:
+            yield from ctx.unresolved(vault, value, "identity_type")
             continue
         parts = {p.strip().lower() for p in kind.split(",")}
         if "systemassigned" not in parts:

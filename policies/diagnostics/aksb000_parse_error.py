@@ -6,6 +6,10 @@ name or content but cannot parse: a syntax error, invalid JSON, invalid YAML, a 
 non-UTF-8 file, or a file over the size limit. The finding points at the line and column the
 parser reports; every other file is still checked.
 
+Bicep text whose braces, brackets and strings balance but that the linter's parser does not know
+may be newer Bicep than the linter: that finding is a `note` (with a tool notification), so it
+never fails the run; a real syntax error stays an `error`.
+
 ## Why it matters
 A file that cannot be read cannot be checked: every support-matrix rule is silent for it, so a
 clean run would be misleading. Deployment tools reject the same file later, with less context.
@@ -41,6 +45,7 @@ from linter.rules import LANGUAGES, rule
     id="AKSB000",
     slug="parse-error",
     severity=Severity.ERROR,
+    severities=(Severity.ERROR, Severity.NOTE),
     languages=LANGUAGES,
     diagnostic=True,
     summary="a file that looks like IaC cannot be parsed; the run continues with the other files",

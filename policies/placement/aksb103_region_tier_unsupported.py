@@ -39,7 +39,9 @@ param location string = 'australiaeast'
 ## Unknown values
 A region from a variable without default, a data source or `resourceGroup().location` is not
 checked. The region lists come from the selected matrix revision (`--matrix`); revision
-`2026-01b` supports the operational tier in every public and Government region.
+`2026-01b` supports the operational tier in every public and Government region, and a region it
+cannot name as either (a China region, a misspelt name) is reported as unlisted, as in every
+revision.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ def revision_verdict(m: MatrixRevision) -> str:
         )
     prefixes = ", ".join(f"{p}*" for p in regions["vault_excluded_prefixes"])
     return (
-        "operational tier in every public and Government region; no vault tier in "
-        f"{', '.join(regions['vault_excluded'])} and {prefixes}"
+        f"operational tier in every public ({len(regions['public_regions'])} known) and Government region; "
+        f"no vault tier in {', '.join(regions['vault_excluded'])} and {prefixes}; other regions: warning"
     )
 
 

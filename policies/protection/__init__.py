@@ -6,4 +6,5 @@ MODULES: tuple[str, ...] = (
     "aksb403_too_many_namespaces",
     "aksb404_vault_limit_exceeded",
     "aksb405_backup_wiring_invalid",
+    "aksb406_cmk_without_vault_tier",
 )

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from linter import kinds
 from linter.facts.chain import aks_policies
 from linter.facts.compare import text
+from linter.facts.fixes import nearest_interval
 from linter.model import Finding, Severity, items
 from linter.rules import Citation, rule
 
@@ -82,4 +83,6 @@ def backup_frequency_unsupported(graph, ctx) -> Iterator[Finding]:  # type: igno
                 "PT4H, PT6H, PT8H, PT12H and P1D",
                 attribute="repeating_intervals",
                 value=element,
+                fix=nearest_interval(element, ALLOWED),
+                properties={"interval": value},
             )

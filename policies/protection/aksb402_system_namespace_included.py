@@ -38,6 +38,7 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts.compare import text
+from linter.facts.fixes import remove_namespace
 from linter.model import Finding, Severity, items
 from linter.rules import Citation, rule
 
@@ -67,4 +68,6 @@ def system_namespace_included(graph, ctx) -> Iterator[Finding]:  # type: ignore[
                     "for AKS always skips",
                     attribute="included_namespaces",
                     value=element,
+                    fix=remove_namespace(instance.attr("included_namespaces"), element, SYSTEM_NAMESPACES),
+                    properties={"namespace": name.strip().lower()},
                 )

@@ -13,13 +13,18 @@ Every backup instance of an AKS cluster:
 ## Why it matters
 The service validates the wiring when protection is configured: an instance with another
 datasource's policy, or without the Kubernetes parameters or the snapshot resource group, is
-rejected, and the snapshot resource group cannot be changed afterwards.
+rejected. (The snapshot resource group also cannot be changed afterwards: "Modifying the backup
+configuration or the snapshot resource group assigned to a backup instance during AKS cluster
+backup setup is not supported.")
 
 ## Azure documentation
-"Modifying the backup configuration or the snapshot resource group assigned to a backup
-instance during AKS cluster backup setup is not supported." (support matrix, 06/10/2025
-revision; the wiring is from the REST API example
-`PutBackupInstance_KubernetesClusterBackupDatasourceParameters.json`)
+"Create BackupInstance With KubernetesClusterBackupDatasourceParameters" (the Data Protection
+REST API example `PutBackupInstance_KubernetesClusterBackupDatasourceParameters.json`, API
+2025-07-01, in Azure/azure-rest-api-specs): its backup instance has `datasourceType`
+`Microsoft.ContainerService/managedclusters`, a policy of that datasource type, one
+`KubernetesClusterBackupDatasourceParameters` with `snapshotVolumes` and
+`includeClusterScopeResources`, and one `AzureOperationalStoreParameters` with the snapshot
+resource group's `resourceGroupId`. The support matrix has no sentence on this wiring.
 
 ## Example
 ```hcl
@@ -75,7 +80,8 @@ from linter.rules import Citation, rule
     kinds=(kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
     languages=("terraform", "arm", "bicep"),
     cite=Citation(
-        "Modifying the backup configuration or the snapshot resource group assigned to a backup instance during AKS cluster backup setup is not supported."
+        "Create BackupInstance With KubernetesClusterBackupDatasourceParameters",
+        url="https://github.com/Azure/azure-rest-api-specs/blob/main/specification/dataprotection/DataProtection.Management/examples/2025-07-01/BackupInstanceOperations/PutBackupInstance_KubernetesClusterBackupDatasourceParameters.json",
     ),
     tags=("wiring", "policy"),
 )
@@ -99,6 +105,7 @@ def backup_wiring_invalid(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-u
                     f"({_types(policy)}) do not include AKS; point it at an AKS backup policy",
                     attribute="policy",
                     related=[RelatedLocation(policy.span, f"policy {policy.address}")],
+                    properties={"policy": policy.address},
                 )
         params = instance.attr("kubernetes_parameters")
         if isinstance(params, Known) and params.value is False:

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from linter import kinds
 from linter.facts.chain import backup_storage_accounts
 from linter.facts.compare import ieq, show
+from linter.facts.fixes import upgrade_storage_kind
 from linter.model import Finding, Severity
 from linter.rules import Citation, rule
 
@@ -64,4 +65,5 @@ def storage_account_not_gpv2(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
                 f"storage account {account.address} used by backup extension {ext.address} has kind "
                 f"{show(kind)}; Azure Backup for AKS needs a general-purpose v2 (StorageV2) account",
                 attribute="account_kind",
+                fix=upgrade_storage_kind(kind),
             )

@@ -1,16 +1,22 @@
-"""One blob container holds the backups of more than one cluster.
+"""The backup blob container holds other data, or (09/2024 revision) another cluster's backups.
 
 ## What it checks
 The (storage account, blob container) pair of every backup extension
 (`configuration.backupStorageLocation.config.storageAccount` and
-`configuration.backupStorageLocation.bucket`). When extensions on different clusters write to
-the same container, the finding points at the settings of each later extension, with the
-first one as a related location. Blobs the configuration itself writes into the backup
-container (`azurerm_storage_blob`) are reported at the blob.
+`configuration.backupStorageLocation.bucket`):
+
+* blobs the configuration itself writes into a backup container (`azurerm_storage_blob`) are
+  reported at the blob, in every matrix revision;
+* with a matrix revision that asks for one container per cluster (`--matrix 2024-09`),
+  extensions on different clusters that write to the same container are reported at the
+  settings of each later extension, with the first one as a related location.
 
 ## Why it matters
-The backup extension expects a container of its own: backups and their metadata from several
-clusters in one container get mixed up, and restores can pick up another cluster's objects.
+The backup extension expects a container that holds its backups only: files that are not
+backups in the container are against the support statement, and the extension may trip over
+them. The 09/09/2024 revision of the article also said not to use one container for more than
+one cluster; the 06/10/2025 and later revisions ask for "preferably an empty blob container"
+and forbid only non-backup files, so a container shared by clusters is not reported under them.
 
 ## Azure documentation
 "This extension requires a storage account and preferably an empty blob container inside it as
@@ -20,23 +26,22 @@ more than one AKS cluster")
 
 ## Example
 ```hcl
-resource "azurerm_kubernetes_cluster_extension" "backup_b" {
-  cluster_id = azurerm_kubernetes_cluster.b.id
-  configuration_settings = {
-    "configuration.backupStorageLocation.bucket" = "aks-backup" # also used by cluster a
-  }
+resource "azurerm_storage_blob" "readme" {
+  name                   = "README.txt"
+  storage_container_name = azurerm_storage_container.backup.name # the backup container
+  source_content         = "AKS backups"
 }
 ```
 Use instead:
 ```hcl
-resource "azurerm_kubernetes_cluster_extension" "backup_b" {
-  cluster_id = azurerm_kubernetes_cluster.b.id
-  configuration_settings = {
-    "configuration.backupStorageLocation.bucket" = "aks-backup-b"
-  }
+resource "azurerm_storage_blob" "readme" {
+  name                   = "README.txt"
+  storage_container_name = azurerm_storage_container.docs.name
+  source_content         = "AKS backups"
 }
 ```
 ```bicep
+// with --matrix 2024-09: one container per cluster
 'configuration.backupStorageLocation.bucket': 'aks-backup-${aks.name}'
 ```
 ```json
@@ -60,14 +65,22 @@ from linter.facts.chain import backup_extensions
 from linter.facts.compare import text
 from linter.graph import resolve_reference
 from linter.model import Finding, RelatedLocation, Severity
-from linter.rules import Citation, rule
+from linter.rules import Citation, MatrixRevision, rule
+
+
+def revision_verdict(m: MatrixRevision) -> str:
+    """What this rule decides under matrix revision ``m`` (shown by ``explain``)."""
+    if m.flag("one_container_per_cluster"):
+        return "one container per cluster: a container shared by clusters is reported, and so is other data in it"
+    return 'a container shared by clusters is not reported ("preferably an empty blob container"); other data in it is'
 
 
 @rule(
     id="AKSB203",
     slug="backup-container-shared",
     severity=Severity.WARNING,
-    summary="the backup blob container is shared by more than one cluster's extension",
+    revision_verdict=revision_verdict,
+    summary="the backup blob container holds other data, or (09/2024 revision) backups of several clusters",
     kinds=(kinds.EXTENSION, kinds.STORAGE_ACCOUNT),
     languages=("terraform", "arm", "bicep"),
     cite=Citation(
@@ -76,8 +89,15 @@ from linter.rules import Citation, rule
     tags=("storage", "container"),
 )
 def backup_container_shared(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    first: dict[tuple[int, str], tuple[object, object]] = {}
     extensions = sorted(backup_extensions(graph), key=lambda r: (r.span.file, r.span.line, r.address))
+    if ctx.matrix.flag("one_container_per_cluster"):
+        yield from _shared(ctx, graph, extensions)
+    yield from _other_data(graph, ctx, extensions)
+
+
+def _shared(ctx, graph, extensions) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """Extensions of different clusters writing to one container (the 09/2024 revision's rule)."""
+    first: dict[tuple[int, str], tuple[object, object]] = {}
     for ext in extensions:
         if not ext.surely_exists:
             continue
@@ -100,15 +120,13 @@ def backup_container_shared(graph, ctx) -> Iterator[Finding]:  # type: ignore[no
             ext,
             f'backup extension {ext.address} (cluster {clusters[0].address}) writes to container "{bucket}" of '
             f"storage account {accounts[0].address}, which {other.address} (cluster {other_cluster.address}) "  # type: ignore[attr-defined]
-            "already uses; give each cluster its own container",
+            f"already uses; matrix revision {ctx.matrix.revision} asks for one container per cluster",
             attribute="configuration_settings" if "configuration_settings" in ext.attrs else "bucket",
             related=[
                 RelatedLocation(other.span, f"{other.address} uses the same container"),  # type: ignore[attr-defined]
                 RelatedLocation(ext.span_of("bucket"), f'container "{bucket}"'),
             ],
         )
-
-    yield from _other_data(graph, ctx, extensions)
 
 
 def _other_data(graph, ctx, extensions) -> Iterator[Finding]:  # type: ignore[no-untyped-def]

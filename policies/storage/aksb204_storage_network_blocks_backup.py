@@ -1,4 +1,4 @@
-"""The backup storage account's network rules keep the backup service out.
+"""The backup storage account's network rules keep the backup service or the cluster out.
 
 ## What it checks
 The storage account of every backup extension:
@@ -8,14 +8,23 @@ The storage account of every backup extension:
   `AzureServices`, and a resource-instance rule must admit the backup vault that protects the
   cluster (`private_link_access { endpoint_resource_id = <vault>.id }`,
   `networkAcls.resourceAccessRules[].resourceId`);
-* with public network access disabled (`public_network_access_enabled = false`,
-  `publicNetworkAccess: 'Disabled'`), a private endpoint for the `blob` sub-resource of the
-  account must be declared (`azurerm_private_endpoint`, `Microsoft.Network/privateEndpoints`).
+* a private endpoint for the `blob` sub-resource of the account (`azurerm_private_endpoint`,
+  `Microsoft.Network/privateEndpoints`) must be declared when public network access is disabled
+  (`public_network_access_enabled = false`, `publicNetworkAccess: 'Disabled'`), when the
+  firewall is on and admits none of the cluster's node subnets (`virtual_network_subnet_ids`,
+  `networkAcls.virtualNetworkRules`; node pools without `vnet_subnet_id` run in a virtual
+  network AKS manages, which no rule can name) and no IP range, or when the cluster is a private
+  cluster (`private_cluster_enabled = true`, `apiServerAccessProfile.enablePrivateCluster`).
+
+The private-endpoint finding points at the setting that makes it necessary (the public access
+setting, the firewall's default action), or at the storage account for a private cluster.
 
 ## Why it matters
 The extension writes backup metadata to the account from inside the cluster's network, and the
-vault reads it for tiering: a firewall without the vault's exception, or a private account
-without a private endpoint, makes backups fail.
+vault reads it for tiering: a firewall without the vault's exception, a firewall that does not
+admit the cluster's network, or a private network without a private endpoint makes backups
+fail. The support matrix requires a private endpoint whenever the cluster is in a private
+virtual network.
 
 ## Azure documentation
 "If the storage account is behind a firewall or has private access enabled, ensure that the
@@ -44,6 +53,12 @@ resource "azurerm_storage_account" "backup" {
     }
   }
 }
+resource "azurerm_private_endpoint" "backup_blob" {
+  private_service_connection {
+    private_connection_resource_id = azurerm_storage_account.backup.id
+    subresource_names              = ["blob"]
+  }
+}
 ```
 ```bicep
 networkAcls: {
@@ -61,14 +76,19 @@ networkAcls: {
 ```
 
 ## Unknown values
-Unknown network settings, rule lists with unknown entries, an unknown vault and private
-endpoints whose target is unknown or outside the scanned files (or a remote module that may
-declare one) keep the rule silent. An absent
-bypass takes Azure's default (`AzureServices`).
+Unknown network settings, rule lists with unknown entries, an unknown vault, node subnets that
+cannot be resolved, and private endpoints whose target is unknown or outside the scanned files
+(or a remote module that may declare one) keep the rule silent. An absent bypass takes Azure's
+default (`AzureServices`).
+
+## Options
+`private_cluster_needs_endpoint` (boolean, default true): require the blob private endpoint for a
+private cluster even when the storage account is public. The support matrix's "private virtual
+network" is not defined further; reading a private API server as one is a heuristic
+(iac-mapping R08), and so is the `blob` sub-resource of the endpoint (UNVERIFIED).
 
 ## Known limitations
-Rules set by a separate `azurerm_storage_account_network_rules` resource are not read yet. A
-private cluster API server alone is not treated as a private network.
+Rules set by a separate `azurerm_storage_account_network_rules` resource are not read yet.
 """
 
 from __future__ import annotations
@@ -76,9 +96,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
-from linter.facts.chain import backup_instances, backup_storage_accounts, hidden_companions
+from linter.facts.chain import backup_instances, backup_storage_accounts
 from linter.facts.compare import ieq, text
-from linter.facts.verdict import Verdict, both, existence, points_at
+from linter.facts.network import blob_endpoint, firewall_admits_cluster
+from linter.facts.verdict import Verdict
 from linter.graph import Resource
 from linter.model import Finding, Known, RelatedLocation, Severity, Symbol, as_bool
 from linter.rules import Citation, rule
@@ -127,6 +148,7 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
     id="AKSB204",
     slug="storage-network-blocks-backup",
     severity=Severity.WARNING,
+    options={"private_cluster_needs_endpoint": True},
     summary="storage firewall or private access without the vault exception or a blob private endpoint",
     kinds=(kinds.STORAGE_ACCOUNT, kinds.EXTENSION, kinds.BACKUP_VAULT, kinds.PRIVATE_ENDPOINT),
     languages=("terraform", "arm", "bicep"),
@@ -137,8 +159,12 @@ def admits(graph, rules_value, vault: Resource) -> bool | None:  # type: ignore[
 )
 def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
     protecting = vaults_by_cluster(graph)
+    private_cluster_needs_endpoint = ctx.option("private_cluster_needs_endpoint")
     for ext, account in backup_storage_accounts(graph):
-        if ieq(account.attr("network_default_action"), "Deny") is True:
+        clusters = graph.related(ext, "cluster")
+        cluster = clusters[0] if len(clusters) == 1 else None
+        deny = ieq(account.attr("network_default_action"), "Deny") is True
+        if deny:
             if bypass_has_azure_services(account.attr("network_bypass")) is False:
                 yield ctx.finding(
                     account,
@@ -146,8 +172,7 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                     'services through; add "AzureServices" to its bypass so the backup vault can reach it',
                     attribute="network_bypass",
                 )
-            clusters = graph.related(ext, "cluster")
-            for vault in protecting.get(id(clusters[0]), []) if len(clusters) == 1 else []:
+            for vault in protecting.get(id(cluster), []) if cluster is not None else []:
                 if admits(graph, account.attr("resource_access_rules"), vault) is False:
                     yield ctx.finding(
                         account,
@@ -156,27 +181,38 @@ def storage_network_blocks_backup(graph, ctx) -> Iterator[Finding]:  # type: ign
                         "with the vault's id",
                         attribute="network_default_action",
                         related=[RelatedLocation(vault.span, f"backup vault {vault.address}")],
+                        properties={"vault": vault.address},
                     )
-        public = account.attr("public_network_access")
-        if as_bool(public) is False or ieq(public, "Disabled") is True:
-            endpoints = [
-                both(existence(pe), points_at(graph, pe, "target", account), _blob(pe))
-                for pe in graph.of_kind(kinds.PRIVATE_ENDPOINT)
-            ]
-            if all(v is Verdict.NO for v in endpoints) and hidden_companions(graph, account.stack) is None:
-                yield ctx.finding(
-                    account,
-                    f"storage account {account.address} has public network access disabled and no blob private "
-                    'endpoint; add a private endpoint (subresource "blob") so the backup extension can reach it',
-                    attribute="public_network_access",
-                )
+        need = _endpoint_needed(graph, account, cluster, deny, private_cluster_needs_endpoint)
+        if need is not None and blob_endpoint(graph, account) is Verdict.NO:
+            reason, attribute, related = need
+            yield ctx.finding(
+                account,
+                f"storage account {account.address} has no blob private endpoint, but {reason}; add a private "
+                'endpoint (subresource "blob") so the backup extension can reach it',
+                attribute=attribute,
+                related=related,
+            )
 
 
-def _blob(pe: Resource) -> Verdict:
-    value = pe.attr("subresources")
-    if not isinstance(value, Known) or not isinstance(value.value, list):
-        return Verdict.MAYBE
-    names = [text(v) for v in value.value]
-    if any(n is not None and n.lower() == "blob" for n in names):
-        return Verdict.YES
-    return Verdict.MAYBE if any(n is None for n in names) else Verdict.NO
+def _endpoint_needed(graph, account, cluster, deny: bool, private_cluster: bool):  # type: ignore[no-untyped-def]
+    """Why the account needs a blob private endpoint: (reason, attribute, related), or None."""
+    public = account.attr("public_network_access")
+    if as_bool(public) is False or ieq(public, "Disabled") is True:
+        return "its public network access is disabled", "public_network_access", []
+    if cluster is None:
+        return None
+    if deny and firewall_admits_cluster(graph, account, cluster) is Verdict.NO:
+        return (
+            f"its firewall admits no subnet of cluster {cluster.address}'s node pools and no IP range",
+            "network_default_action",
+            [RelatedLocation(cluster.span, f"cluster {cluster.address}")],
+        )
+    if private_cluster and as_bool(cluster.attr("private_cluster")) is True:
+        return (
+            f"cluster {cluster.address} is a private cluster (the support matrix requires a private endpoint "
+            "for a cluster in a private virtual network)",
+            "",
+            [RelatedLocation(cluster.span_of("private_cluster"), "private cluster")],
+        )
+    return None

@@ -50,6 +50,7 @@ from collections.abc import Iterator
 from linter import kinds
 from linter.facts import version_ranges as versions
 from linter.facts.chain import terraform_backup_stacks
+from linter.facts.fixes import raise_azurerm
 from linter.facts.provider_versions import provider_versions
 from linter.graph import Resource
 from linter.model import Finding, RelatedLocation, Severity
@@ -103,6 +104,7 @@ def azurerm_provider_too_old(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
                 f"azurerm {what} admits no version at or above 3.99.0, which AKS backup needs",
                 span=span,
                 related=related,
+                fix=raise_azurerm(pv),
             )
         elif versions.admits_below(pv.admitted, MINIMUM):
             yield ctx.finding(
@@ -111,4 +113,5 @@ def azurerm_provider_too_old(graph, ctx) -> Iterator[Finding]:  # type: ignore[n
                 span=span,
                 related=related,
                 severity=Severity.WARNING,
+                fix=raise_azurerm(pv),
             )

@@ -46,6 +46,7 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts import version_ranges as versions
+from linter.facts.fixes import raise_azurerm
 from linter.facts.provider_versions import provider_versions
 from linter.model import Finding, Severity
 from linter.rules import Citation, rule
@@ -72,16 +73,20 @@ def trusted_access_api_retired(graph, ctx) -> Iterator[Finding]:  # type: ignore
         if pv is None or not pv.constrained or pv.primary_span is None:
             continue
         bad = [
-            f"[{versions.fmt(lo)}, {versions.fmt(hi)})"
+            versions.describe(iv)
             for lo, hi in RETIRED
-            if versions.admits_any(pv.admitted, lo, hi)
+            for iv in versions.intersect(pv.admitted, (versions.Interval(lo, True, hi, False),))
         ]
         if bad:
-            what = f'locked version "{pv.locked[0]}"' if pv.locked else f'constraint "{pv.constraints[0][0]}"'
+            if pv.locked:
+                what = f"the locked version {pv.locked[0]} calls"
+            else:
+                what = f'"{pv.constraints[0][0]}" allows {" and ".join(bad)}, which call'
             yield ctx.finding(
                 binding,
-                f"azurerm {what} admits {' and '.join(bad)}, whose trusted-access binding calls the retired "
-                "API 2023-03-02-preview; require >= 4.21.0 (or >= 3.117.1 on 3.x)",
+                f"azurerm {what} the retired trusted-access API 2023-03-02-preview; require >= 4.21.0 "
+                "(or >= 3.117.1 on 3.x)",
                 span=pv.primary_span,
+                fix=raise_azurerm(pv),
             )
             break

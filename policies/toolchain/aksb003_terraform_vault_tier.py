@@ -9,8 +9,11 @@ Backup policies declared in Terraform, through azurerm (`life_cycle.data_store_t
 use the vault tier. The finding points at the data store type.
 
 ## Why it matters
-Vault-tier AKS backup cannot be deployed with Terraform: azurerm rejects the value at plan
-time and the azapi route is unsupported by the service for Terraform deployments.
+The support matrix states that vault-tier AKS backup is not supported with Terraform deployment.
+For azurerm this is enforced: the provider accepts only `OperationalStore` and rejects other
+values at plan time. For azapi, which sends the ARM body as written, nothing known rejects it:
+the limitation is a statement of the documentation (a Terraform deployment of vault-tier AKS
+backup is outside what Microsoft supports), not a known failure of the service.
 
 ## Azure documentation
 "Currently Vault Tier based backup isn't supported with Terraform deployment." (support

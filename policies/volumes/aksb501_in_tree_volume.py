@@ -10,7 +10,12 @@ plugin key.
 
 ## Why it matters
 Azure Backup for AKS snapshots only CSI volumes. Volumes of in-tree plugins are skipped
-silently: the backup succeeds but holds no data for them.
+silently: the backup succeeds but holds no data for them. Migrate in-tree Azure Disk volumes to
+the Azure Disk CSI driver (`disk.csi.azure.com`). For in-tree Azure Files volumes the fix
+depends on the matrix revision: up to 06/2025 AKS backup supports only Azure Disk CSI volumes,
+so keep data the cluster backup must hold on a disk CSI volume and protect Azure Files shares
+with Azure Files backup (a `file.csi.azure.com` volume would be skipped too, AKSB503); the
+01/2026 revisions also support Azure Files over SMB through `file.csi.azure.com`.
 
 ## Azure documentation
 "In-tree volume plugins are not supported." (support matrix, 06/10/2025 revision)
@@ -50,11 +55,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.fixes import csi_provisioner
 from linter.facts.storage_classes import IN_TREE_PROVISIONERS
 from linter.model import Finding, Known, Severity
 from linter.rules import Citation, rule
 
 _CSI = {"azureDisk": "disk.csi.azure.com", "azureFile": "file.csi.azure.com"}
+
+
+def advice(plugin: str, smb_supported: bool) -> str:
+    """What to migrate an in-tree volume to, so that backup then takes it."""
+    if plugin == "azureDisk":
+        return 'use an Azure Disk CSI volume ("disk.csi.azure.com")'
+    if smb_supported:
+        return 'use an Azure Files CSI volume over SMB ("file.csi.azure.com")'
+    return (
+        'backup supports only Azure Disk CSI volumes ("disk.csi.azure.com"): move data the cluster backup '
+        "must hold to one, and protect Azure Files shares with Azure Files backup"
+    )
 
 
 @rule(
@@ -68,6 +86,7 @@ _CSI = {"azureDisk": "disk.csi.azure.com", "azureFile": "file.csi.azure.com"}
     tags=("volumes",),
 )
 def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    smb = ctx.matrix.flag("azure_files_smb_supported")
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         prov = sc.attr("provisioner")
         if isinstance(prov, Known) and prov.value in IN_TREE_PROVISIONERS:
@@ -75,8 +94,9 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
             yield ctx.finding(
                 sc,
                 f'storage class {sc.address} uses the in-tree provisioner "{prov.value}"; backup skips '
-                f'its volumes: use "{_CSI[plugin]}"',
+                f"its volumes: {advice(plugin, smb)}",
                 attribute="provisioner",
+                fix=csi_provisioner(prov, _CSI[plugin]),
             )
     for pv in graph.of_kind(kinds.PERSISTENT_VOLUME):
         plugin = pv.attr("in_tree")
@@ -84,7 +104,7 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
             yield ctx.finding(
                 pv,
                 f'persistent volume {pv.address} uses the in-tree "{plugin.value}" plugin; backup skips it: '
-                f'use a CSI volume (spec.csi.driver "{_CSI[plugin.value]}")',
+                f"{advice(plugin.value, smb)}",
                 attribute="in_tree",
             )
     for obj in graph.of_kind(kinds.K8S_OBJECT):
@@ -95,8 +115,9 @@ def in_tree_volume(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-
             if isinstance(volume, Known) and volume.value in _CSI:
                 yield ctx.finding(
                     obj,
-                    f'{obj.address} mounts an in-tree "{volume.value}" volume; backup skips it: use a '
-                    f'persistent volume claim with a "{_CSI[volume.value]}" class',
+                    f'{obj.address} mounts an in-tree "{volume.value}" volume; backup skips it: '
+                    f"{advice(volume.value, smb)}",
                     attribute="in_tree_volumes",
                     span=volume.span,
+                    properties={"volume": volume.value},
                 )

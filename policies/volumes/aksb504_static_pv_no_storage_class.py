@@ -54,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linter import kinds
+from linter.facts.fixes import static_volume_class
 from linter.facts.storage_classes import DISK_CSI
 from linter.model import ABSENT, Finding, Known, Severity
 from linter.rules import Citation, rule
@@ -84,10 +85,12 @@ def static_pv_no_storage_class(graph, ctx) -> Iterator[Finding]:  # type: ignore
             yield ctx.finding(
                 pv,
                 f"static disk volume {pv.address} sets no storageClassName; backup skips it",
+                fix=static_volume_class(graph, pv),
             )
         elif isinstance(name, Known) and name.value == "":
             yield ctx.finding(
                 pv,
                 f'static disk volume {pv.address} has an empty storageClassName (""); backup skips it',
                 attribute="storage_class_name",
+                fix=static_volume_class(graph, pv),
             )

@@ -60,7 +60,7 @@ from collections.abc import Iterator
 
 from linter import kinds
 from linter.facts.kubernetes import vault_tier_instance_for
-from linter.facts.storage_classes import DISK_CSI, resolve_class
+from linter.facts.storage_classes import is_disk_volume
 from linter.model import Finding, Known, RelatedLocation, Severity, Unknown
 from linter.quantity import TIB, format_bytes
 from linter.rules import Citation, rule
@@ -70,6 +70,7 @@ from linter.rules import Citation, rule
     id="AKSB505",
     slug="disk-too-large-for-vault-tier",
     severity=Severity.WARNING,
+    options={"max_disk_bytes": TIB},
     summary="disk PV/PVC larger than 1 TiB while a vault-tier policy protects the cluster",
     kinds=(
         kinds.PERSISTENT_VOLUME,
@@ -85,7 +86,7 @@ from linter.rules import Citation, rule
     tags=("volumes", "vault-tier"),
 )
 def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    limit = int(ctx.options.get("max_disk_bytes", TIB))
+    limit = ctx.option("max_disk_bytes")
     for volume in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM, kinds.PERSISTENT_VOLUME):
         attr = "request_bytes" if volume.kind == kinds.PERSISTENT_VOLUME_CLAIM else "capacity_bytes"
         size = volume.attr(attr)
@@ -93,7 +94,7 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
             yield from ctx.unresolved(volume, size, attr)
         if not (isinstance(size, Known) and isinstance(size.value, int)):
             continue
-        if size.value <= limit or not _is_disk(graph, volume):
+        if size.value <= limit or not is_disk_volume(graph, volume):
             continue
         instance = vault_tier_instance_for(graph, volume)
         if instance is None:
@@ -105,16 +106,3 @@ def disk_too_large_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ign
             attribute=attr,
             related=(RelatedLocation(instance.span, "the vault-tier backup instance"),),
         )
-
-
-def _is_disk(graph, volume) -> bool:  # type: ignore[no-untyped-def]
-    if volume.kind == kinds.PERSISTENT_VOLUME:
-        driver = volume.attr("csi_driver")
-        if not (isinstance(driver, Known) and driver.value == DISK_CSI):
-            return False
-        name = volume.attr("storage_class_name")
-        return not (
-            isinstance(name, Known) and isinstance(name.value, str) and name.value.startswith("acstor-")
-        )
-    info = resolve_class(graph, volume)
-    return info is not None and info.is_disk

@@ -47,9 +47,11 @@ default (see Options).
 
 ## Options
 `require_explicit_public` (boolean, default false): also report disk classes that set neither
-`networkAccessPolicy` nor `publicNetworkAccess`. Azure Disk CSI driver v1.34.0 and later create
-disks with `DenyAll`/`Disabled` when the class says nothing; older drivers use `AllowAll`/`Enabled`.
-Which driver an AKS version bundles varies, so this is opt-in.
+`networkAccessPolicy` nor `publicNetworkAccess`, and claims on AKS's built-in disk classes
+(`managed-csi`, `managed-csi-premium`, `default`, `managed`, `managed-premium` ...), which set
+neither. Azure Disk CSI driver v1.34.0 and later create disks with `DenyAll`/`Disabled` when the
+class says nothing; older drivers use `AllowAll`/`Enabled`. Which driver an AKS version bundles
+is UNVERIFIED (iac-mapping §4.2), so this is opt-in.
 
 ## Known limitations
 Azure Container Storage's internal `acstor-*` classes are never reported. Static volumes take
@@ -63,7 +65,7 @@ from collections.abc import Iterator
 from linter import kinds
 from linter.facts.compare import text
 from linter.facts.kubernetes import vault_tier_instance_for
-from linter.facts.storage_classes import DISK_CSI, parameters
+from linter.facts.storage_classes import BUILTIN_CLASSES, DISK_CSI, parameters, resolve_class
 from linter.model import Finding, RelatedLocation, Severity
 from linter.rules import Citation, rule
 
@@ -85,6 +87,7 @@ SPELLING = {
     id="AKSB506",
     slug="disk-not-public-for-vault-tier",
     severity=Severity.WARNING,
+    options={"require_explicit_public": False},
     summary="disk storage class without public network access while a vault-tier policy protects the cluster",
     kinds=(kinds.STORAGE_CLASS, kinds.BACKUP_INSTANCE, kinds.BACKUP_POLICY),
     languages=("kubernetes", "terraform"),
@@ -96,7 +99,7 @@ SPELLING = {
     tags=("volumes", "vault-tier"),
 )
 def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    explicit = bool(ctx.options.get("require_explicit_public", False))
+    explicit = ctx.option("require_explicit_public")
     for sc in graph.of_kind(kinds.STORAGE_CLASS):
         name = text(sc.attr("name")) or ""
         if name.startswith("acstor-") or text(sc.attr("provisioner")) != DISK_CSI:
@@ -130,3 +133,25 @@ def disk_not_public_for_vault_tier(graph, ctx) -> Iterator[Finding]:  # type: ig
                     attribute="provisioner",
                     related=related,
                 )
+    if explicit:
+        yield from _builtin_claims(graph, ctx)
+
+
+def _builtin_claims(graph, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    """Claims on built-in disk classes: their network access is the driver's default."""
+    for claim in graph.of_kind(kinds.PERSISTENT_VOLUME_CLAIM):
+        info = resolve_class(graph, claim)
+        if info is None or not info.builtin or not info.is_disk:
+            continue
+        if BUILTIN_CLASSES[info.name].network_access != "driver default":
+            continue
+        instance = vault_tier_instance_for(graph, claim)
+        if instance is None:
+            continue
+        yield ctx.finding(
+            claim,
+            f'{claim.address} uses the AKS built-in class "{info.name}", which sets no networkAccessPolicy; '
+            "Azure Disk CSI driver v1.34+ then creates disks without public access, and vault tiering fails",
+            attribute="" if info.via_default else "storage_class_name",
+            related=(RelatedLocation(instance.span, "the vault-tier backup instance"),),
+        )

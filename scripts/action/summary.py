@@ -27,9 +27,12 @@ def summary_markdown(report: dict | None, status: int, stderr: str, fail_on: str
             lines += ["```text", stderr.strip(), "```", ""]
         return "\n".join(lines) + "\n"
     s = report["summary"]
-    verdict = {0: "✅ passed", 1: f"❌ failed (findings at or above `{fail_on}`)", 2: "⚠️ error"}.get(
+    level = f"`{fail_on}`" if fail_on else "the fail-on level"
+    verdict = {0: "✅ passed", 1: f"❌ failed (findings at or above {level})", 2: "⚠️ error"}.get(
         status, f"exit {status}"
     )
+    if s.get("tool_error"):
+        verdict = "⚠️ incomplete: a path could not be read or a check crashed (see below)"
     lines += [
         f"**Result:** {verdict} · matrix revision `{report['matrix_revision']}` · {s['files_scanned']} files scanned",
         "",
@@ -52,6 +55,8 @@ def summary_markdown(report: dict | None, status: int, stderr: str, fail_on: str
                 f"\n… and {len(active) - MAX_ROWS} more; see the SARIF file or the code-scanning alerts."
             )
         lines.append("")
+    if status == 2 and stderr.strip():
+        lines += ["```text", stderr.strip(), "```", ""]
     if sarif:
         lines += [f"SARIF: `{sarif}`", ""]
     return "\n".join(lines) + "\n"
@@ -63,7 +68,7 @@ def main() -> int:
     p.add_argument("--stderr", type=Path)
     p.add_argument("--status", type=int, required=True)
     p.add_argument("--sarif", default="")
-    p.add_argument("--fail-on", default="error")
+    p.add_argument("--fail-on", default="")  # empty: the config file's (else error)
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--summary", type=Path, required=True)
     a = p.parse_args()

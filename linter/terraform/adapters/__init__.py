@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Value, normalize_region
+from linter.model import ABSENT, Known, Span, Symbol, Value, normalize_region
+from linter.normalize import no_spaces  # noqa: F401 - re-exported for adapters
 from linter.terraform.module import ResourceInstance
-from linter.values import no_spaces  # noqa: F401 - re-exported for adapters
 
 Adapter = Callable[[ResourceInstance], list[Resource]]
 ADAPTERS: dict[str, Adapter] = {}
@@ -48,11 +48,22 @@ def new_resource(inst: ResourceInstance, kind: str, *, address: str | None = Non
         language="terraform",
         span=inst.block.span,
         source_type=inst.type,
-        ids={inst.symbol(".id")},
+        ids=inst.ids(),
         condition=inst.condition,
         stack=inst.module.root_key,
         module_call=inst.module.call_address,
     )
+
+
+def computed(planned: Value, symbol: Symbol, span: Span) -> Known:
+    """A computed attribute (an identity's principal id): what references to it evaluate to.
+
+    That is the plan's value when a plan knows it (an identity that exists already: references to
+    it are known in the plan too), else the symbol static references evaluate to.
+    """
+    if isinstance(planned, Known) and isinstance(planned.value, str) and planned.value:
+        return Known(planned.value, span)
+    return Known(symbol, span)
 
 
 def region(value: Value) -> Value:

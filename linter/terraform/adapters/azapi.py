@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Symbol, Unknown, Value
+from linter.model import ABSENT, Known, Symbol, Unknown, Value, get_path
 from linter.terraform import hcl
-from linter.terraform.adapters import adapts, put
+from linter.terraform.adapters import adapts, computed, put
 from linter.terraform.evaluate import Evaluator
 from linter.terraform.module import ResourceInstance, attribute_value
 
@@ -37,7 +37,12 @@ EXTENSION_PRINCIPAL = ".output.properties.aksAssignedIdentity.principalId"
 
 
 def body_value(inst: ResourceInstance) -> Value:
-    """The ``body`` as a Known object with spans, looking through ``jsonencode(...)``."""
+    """The ``body`` as a Known object with spans, looking through ``jsonencode(...)``; the plan's over it."""
+    static = _static_body(inst)
+    return static if inst.planned is None else inst.planned.json_attribute("body", static)
+
+
+def _static_body(inst: ResourceInstance) -> Value:
     attr = inst.block.body.attributes.get("body")
     if attr is None:
         return Known({}, inst.block.span)
@@ -145,22 +150,24 @@ def adapt_azapi(inst: ResourceInstance, update: bool = False) -> list[Resource]:
     for res in resources:
         res.source_type = f"azapi_resource:{rtype}" if not update else f"azapi_update_resource:{rtype}"
         if res.span == inst.block.span or res.address == inst.address:
-            res.ids = {own_id} if not update else ({own_id} | ({_raw(parent)} if _raw(parent) else set()))
+            res.ids = inst.ids() if not update else ({own_id} | ({_raw(parent)} if _raw(parent) else set()))
         if "resource_group" in res.attrs:
             res.attrs["resource_group"] = _parent_name(inst, parent_attr)
         if res.address != inst.address:
             continue
         kind = res.kind
         if kind in ("cluster", "backup_vault") and "principal_id" in res.attrs:
-            res.attrs["principal_id"] = Known(
-                inst.symbol(".identity[0].principal_id"), res.attrs["principal_id"].span
+            principal = identities[0].attr("principal_id") if identities else ABSENT
+            symbol = inst.symbol(".identity[0].principal_id")
+            res.attrs["principal_id"] = computed(
+                principal, symbol, res.attrs["principal_id"].span or inst.block.span
             )
         if kind == "cluster" and identities:
             put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
         if kind == "extension":
-            res.attrs["principal_id"] = Known(
-                Symbol(f"{inst.module.root_key}#{inst.address}{EXTENSION_PRINCIPAL}"), inst.block.span
-            )
+            principal = get_path(inst.attr("output"), "properties", "aksAssignedIdentity", "principalId")
+            symbol = Symbol(f"{inst.module.root_key}#{inst.address}{EXTENSION_PRINCIPAL}")
+            res.attrs["principal_id"] = computed(principal, symbol, inst.block.span)
         if kind == "backup_instance":
             params = _has_kubernetes_parameters(res)
             if params is not None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from linter import kinds
 from linter.graph import Resource
-from linter.model import ABSENT, Known, Unknown, Value
-from linter.terraform.adapters import adapts, new_resource, no_spaces, put, region
+from linter.model import ABSENT, Known, Value
+from linter.normalize import any_equals
+from linter.terraform.adapters import adapts, computed, new_resource, no_spaces, put, region
 from linter.terraform.module import BlockView, ResourceInstance
-from linter.values import any_equals
 
 AKS_DATASOURCE = "Microsoft.ContainerService/managedClusters"
 
@@ -16,10 +16,12 @@ def _identity(res: Resource, inst: ResourceInstance) -> None:
     identities = inst.blocks("identity")
     if identities:
         put(res, "identity_type", no_spaces(identities[0].attr("type")))
-        put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
-        res.attrs["principal_id"] = Known(inst.symbol(".identity[0].principal_id"), identities[0].span)
-    elif inst.has_dynamic("identity"):
-        res.attrs["identity_type"] = Unknown("identity is a dynamic block", inst.block.span)
+        if res.kind == kinds.CLUSTER:  # role checks attribute user-assigned identities of clusters only
+            put(res, "user_assigned_identity_ids", identities[0].attr("identity_ids"))
+        principal = identities[0].attr("principal_id")
+        res.attrs["principal_id"] = computed(
+            principal, inst.symbol(".identity[0].principal_id"), identities[0].span
+        )
 
 
 def _first(blocks: list[BlockView], name: str) -> Value:
@@ -35,10 +37,8 @@ def cluster(inst: ResourceInstance) -> list[Resource]:
     _identity(res, inst)
     sp = inst.blocks("service_principal")
     if sp:
-        res.attrs["service_principal"] = Known(True, sp[0].span)
+        res.attrs["service_principal"] = sp[0].presence
         put(res, "service_principal_client_id", sp[0].attr("client_id"))
-    elif inst.has_dynamic("service_principal"):
-        res.attrs["service_principal"] = Unknown("service_principal is a dynamic block", inst.block.span)
     storage = inst.blocks("storage_profile")
     put(res, "disk_csi_enabled", _first(storage, "disk_driver_enabled"))
     put(res, "snapshot_controller_enabled", _first(storage, "snapshot_controller_enabled"))
@@ -46,6 +46,8 @@ def cluster(inst: ResourceInstance) -> list[Resource]:
     put(res, "outbound_type", _first(inst.blocks("network_profile"), "outbound_type"))
     put(res, "artifact_source", _first(inst.blocks("bootstrap_profile"), "artifact_source"))
     put(res, "disk_encryption_set_id", inst.attr("disk_encryption_set_id"))
+    put(res, "kubernetes_version", inst.attr("kubernetes_version"))
+    put(res, "support_plan", inst.attr("support_plan"))
     out = [res]
     for pool in inst.blocks("default_node_pool"):
         node = new_resource(inst, kinds.NODE_POOL, address=f"{inst.address}.default_node_pool")
@@ -66,6 +68,8 @@ def _pool_attrs(node: Resource, attr) -> None:  # type: ignore[no-untyped-def]
     put(node, "os_sku", attr("os_sku"))
     put(node, "os_type", attr("os_type"))
     put(node, "mode", attr("mode"))
+    put(node, "orchestrator_version", attr("orchestrator_version"))
+    put(node, "vnet_subnet_id", attr("vnet_subnet_id"))
 
 
 @adapts("azurerm_kubernetes_cluster_node_pool")
@@ -100,6 +104,8 @@ def storage_account(inst: ResourceInstance) -> list[Resource]:
         res.attrs["resource_access_rules"] = Known(
             [b.attr("endpoint_resource_id") for b in rules[0].blocks("private_link_access")], rules[0].span
         )
+        put(res, "virtual_network_rules", rules[0].attr("virtual_network_subnet_ids"))
+        put(res, "ip_rules", rules[0].attr("ip_rules"))
     return [res]
 
 
@@ -124,6 +130,14 @@ def backup_vault(inst: ResourceInstance) -> list[Resource]:
     put(res, "redundancy", inst.attr("redundancy"))
     put(res, "datastore_type", inst.attr("datastore_type"))
     put(res, "cross_region_restore", inst.attr("cross_region_restore_enabled"))
+    return [res]
+
+
+@adapts("azurerm_data_protection_backup_vault_customer_managed_key")
+def vault_customer_managed_key(inst: ResourceInstance) -> list[Resource]:
+    res = new_resource(inst, kinds.VAULT_ENCRYPTION)
+    put(res, "key_id", inst.attr("key_vault_key_id"))
+    res.refs["vault"] = inst.attr("data_protection_backup_vault_id")
     return [res]
 
 
@@ -154,6 +168,11 @@ def backup_instance(inst: ResourceInstance) -> list[Resource]:
     params = inst.blocks("backup_datasource_parameters")
     put(res, "included_namespaces", _first(params, "included_namespaces"))
     put(res, "excluded_namespaces", _first(params, "excluded_namespaces"))
+    put(res, "label_selectors", _first(params, "label_selectors"))
+    snapshots = _first(params, "volume_snapshot_enabled")
+    if snapshots is ABSENT:  # the provider's default is false
+        snapshots = Known(False, params[0].span if params else inst.block.span)
+    res.attrs["snapshot_volumes"] = snapshots
     res.refs["vault"] = inst.attr("vault_id")
     res.refs["cluster"] = inst.attr("kubernetes_cluster_id")
     res.refs["policy"] = inst.attr("backup_policy_id")
@@ -170,7 +189,10 @@ def extension(inst: ResourceInstance) -> list[Resource]:
     put(res, "release_namespace", inst.attr("release_namespace"))
     put(res, "target_namespace", inst.attr("target_namespace"))
     put(res, "configuration_protected_settings", inst.attr("configuration_protected_settings"))
-    res.attrs["principal_id"] = Known(inst.symbol(".aks_assigned_identity[0].principal_id"), inst.block.span)
+    assigned = inst.blocks("aks_assigned_identity")
+    principal = assigned[0].attr("principal_id") if assigned else ABSENT
+    symbol = inst.symbol(".aks_assigned_identity[0].principal_id")
+    res.attrs["principal_id"] = computed(principal, symbol, inst.block.span)
     res.refs["cluster"] = inst.attr("cluster_id")
     return [res]
 

@@ -53,6 +53,11 @@ def storage_class(inst: ResourceInstance) -> list[Resource]:
     return [res]
 
 
+def _if_present(block: BlockView, value: Value) -> Value:
+    """``value`` for a block that exists; unknown for the stand-in of an unknown ``dynamic`` block."""
+    return block.presence if isinstance(block.presence, Unknown) else value
+
+
 def _map_entry(value: Value, key: str) -> Value:
     return get_path(value, key)
 
@@ -75,9 +80,18 @@ def persistent_volume(inst: ResourceInstance) -> list[Resource]:
         for block_name, plugin in _IN_TREE:
             found = _first(source.blocks(block_name))
             if found is not None:
-                res.attrs["in_tree"] = Known(plugin, found.span)
+                res.attrs["in_tree"] = _if_present(found, Known(plugin, found.span))
                 break
+        for block in source.block.body.blocks:
+            res.attrs["volume_source"] = Known(_camel(block.type), block.span)
+            break
     return [res]
+
+
+def _camel(name: str) -> str:
+    """``host_path`` -> ``hostPath``: the provider's block names are the API's fields in snake case."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 @adapts("kubernetes_persistent_volume_claim", "kubernetes_persistent_volume_claim_v1")
@@ -141,7 +155,7 @@ def workload(inst: ResourceInstance) -> list[Resource]:
             for block_name, plugin in _IN_TREE:
                 found = _first(volume.blocks(block_name))
                 if found is not None:
-                    inline.append(Known(plugin, found.span))
+                    inline.append(_if_present(found, Known(plugin, found.span)))
         if inline:
             res.attrs["in_tree_volumes"] = Known(inline, res.span)
     return [res]

@@ -1,7 +1,7 @@
 """The contract between the engine and each language front end.
 
 Every front end (``linter.terraform``, ``linter.arm``, ``linter.bicep``, ``linter.k8s``) exposes
-``load(files: list[Path], ctx: LoadContext) -> StackResult``. ``files`` are exactly the files
+``load(files: list[Path], ctx: LoadContext) -> LoadResult``. ``files`` are exactly the files
 discovery classified as that language (excludes already applied); the front end groups them into
 stacks itself (a Terraform module directory with its variable files and local modules, an ARM
 template with its parameter file, a Bicep file with its modules, a manifest set). When it must
@@ -12,7 +12,8 @@ looks inside a language. Spans carry absolute paths; reporters relativise them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +31,22 @@ KUBERNETES = "kubernetes"
 class LoadContext:
     """Options that front ends need; filled from the CLI and the config file."""
 
-    var_files: list[Path] = field(default_factory=list)  # Terraform --var-file
+    #: Terraform ``--var-file`` (a Path) and ``--var NAME=VALUE`` (a str), in the order they apply:
+    #: the later one wins, as in Terraform
+    terraform_vars: list[Path | str] = field(default_factory=list)
+    #: Terraform ``--plan``: ``terraform show -json`` output of a plan of the scanned configuration
+    plan: Path | None = None
+    #: where ``TF_VAR_name`` values come from (the process environment unless a caller says otherwise)
+    environment: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM --param-file TEMPLATE=PARAMS
     deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId, ...
     max_file_bytes: int = 10 * 1024 * 1024
     hcl_parser: str = "tree-sitter"  # Terraform: "tree-sitter" or "python-hcl2" (options.HCL_PARSERS)
     #: the scan's excludes (``--exclude``, config ``exclude``): an excluded path is never read
     excluded: Callable[[Path], bool] = field(default=lambda path: False)
+    #: resolved path -> text: an editor's unsaved buffers, read instead of the files on disk
+    #: (``linter.textfile.read_text``); parse caches key on content, so they stay correct
+    overlay: Mapping[Path, str] = field(default_factory=dict)
 
     def files_in(self, directory: Path, *patterns: str) -> list[Path]:
         """The files of ``directory`` matching any glob in ``patterns``, sorted, excludes dropped."""
@@ -59,7 +69,7 @@ class InlineSuppression:
 
 
 @dataclass
-class StackResult:
+class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Finding] = field(default_factory=list)  # AKSB000 and friends
     suppressions: list[InlineSuppression] = field(default_factory=list)
