@@ -263,7 +263,7 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option(
                 "--max-file-size",
                 metavar="SIZE",
-                help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 10M).",
+                help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 16M).",
             ),
         ] = None,
         hcl_parser: Annotated[
