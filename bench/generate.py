@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -702,6 +703,44 @@ def write_k8s(root: Path, rng: random.Random, count: int) -> int:
         d.mkdir(parents=True, exist_ok=True)
         (d / f"app-{i:05d}.yaml").write_text(k8s_file(rng, i))
     return count
+
+
+# --- one big file ----------------------------------------------------------------------------
+
+_RESOURCE_LABEL = re.compile(r'^((?:resource|data) "[a-z0-9_]+") "([a-z0-9_]+)"', re.M)
+_REFERENCE = re.compile(r"\b((?:data\.)?azurerm_[a-z0-9_]+)\.([a-z0-9_]+)\b")
+_LOCAL = re.compile(r"\blocal\.(name|tags)\b")
+
+
+def tf_big_file(target_bytes: int, seed: int = 7) -> str:
+    """One ``.tf`` of ordinary resources, about ``target_bytes`` long: the module of ``tf_main``
+    repeated with every resource, data source and local renamed per copy, so the file is one valid
+    module (a generated estate flattened into a single file, as some exports are)."""
+    rng = random.Random(f"{seed}-big")
+    parts = [tf_variables(rng, "westeurope", "big")]
+    size = len(parts[0])
+    i = 0
+    while size < target_bytes:
+        text = tf_main(rng, i)
+        text = _RESOURCE_LABEL.sub(rf'\1 "\2_{i}"', text)
+        text = _REFERENCE.sub(rf"\1.\2_{i}", text)
+        text = _LOCAL.sub(rf"local.\1_{i}", text)
+        text = text.replace("locals {\n  name = ", f"locals {{\n  name_{i} = ")
+        text = text.replace("\n  tags = merge(", f"\n  tags_{i} = merge(")
+        parts.append(text)
+        size += len(text)
+        i += 1
+    return "".join(parts)
+
+
+def write_big_file(target_bytes: int, out: Path | None = None) -> Path:
+    """``bench/out/bigfile-<MB>/main.tf`` (kept when already written), returned."""
+    root = out or OUT / f"bigfile-{target_bytes // 1_000_000}mb"
+    path = root / "main.tf"
+    if not path.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        path.write_text(tf_big_file(target_bytes))
+    return path
 
 
 # --- estate ----------------------------------------------------------------------------------

@@ -325,12 +325,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs of the short cases (median reported)")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="also run the Terraform cases with --hcl-parser python-hcl2 (the parser before issue 15)",
+    )
+    parser.add_argument(
         "--peer-timeout", type=float, default=900, help="seconds before a checkov run is stopped"
     )
     parser.add_argument(
         "--cases",
-        default="version,file,module,terraform,arm,kubernetes,all,corpus",
-        help="comma-separated subset of: version,file,module,terraform,arm,kubernetes,all,corpus",
+        default="version,file,module,terraform,arm,kubernetes,all,corpus,tfcorpus,bigfile",
+        help="comma-separated subset of: version,file,module,terraform,arm,kubernetes,all,corpus,"
+        "tfcorpus,bigfile",
     )
     args = parser.parse_args(argv)
     wanted = set(args.cases.split(","))
@@ -412,6 +418,13 @@ def main(argv: list[str] | None = None) -> int:
         cases.append(w)
         if label != "Terraform":
             continue
+        if args.reference:
+            r = Case(f"{args.size} estate: Terraform only, cold, `--hcl-parser python-hcl2`", target="before")
+            cold()
+            r.ours = [measure([*ours, "check", "-q", "--hcl-parser", "python-hcl2", str(path)], env=env)]
+            r.peer = c.peer
+            r.note = "the reference parser, as every scan ran before issue 15"
+            cases.append(r)
         select = ["check", "-q", "--select", "AKSB000", str(path)]
         n = Case(f"{args.size} estate: Terraform, cold, no rules (`--select AKSB000`)", target="≤ 1.5× hcl2")
         cold()
@@ -473,10 +486,59 @@ def main(argv: list[str] | None = None) -> int:
             w.peer = c.peer
             cases.append(w)
 
+    if "tfcorpus" in wanted and not args.skip_corpus and CORPUS.is_dir():
+        log("Terraform corpus")
+        tf_corpus = CORPUS / "tf"
+        c = Case("`../shared/corpus/tf` (Terraform), cold", target="≤ 0.5× hcl2 parse")
+        for _ in range(args.runs):  # a few seconds each: the median of several, the cache emptied each time
+            cold()
+            c.ours.append(measure([*ours, "check", "-q", str(tf_corpus)], env=env))
+        cases.append(c)
+        n = Case("`../shared/corpus/tf` (Terraform), `--no-cache`")
+        n.ours = repeat([*ours, "check", "-q", "--no-cache", str(tf_corpus)], args.runs, env=env)
+        cases.append(n)
+        corpus_files = sorted(p for p in tf_corpus.rglob("*") if p.suffix in (".tf", ".tfvars"))
+        parse_gc, nbytes = hcl2_parse_time(corpus_files, "gc")
+        c.note = n.note = (
+            f"{median(c.ours, 'wall') / parse_gc:.2f}× / {median(n.ours, 'wall') / parse_gc:.2f}× hcl2"
+        )
+        notes.append(
+            f"python-hcl2 `hcl2.loads` on the {len(corpus_files)} files of `../shared/corpus/tf` "
+            f"({nbytes / 1e6:.1f} MB), serial, grammar loaded: **{parse_gc:.2f} s**. Our whole scan of them "
+            f"(discovery, parse, evaluation, rules, report) is **{median(c.ours, 'wall') / parse_gc:.2f}×** "
+            f"that with a cold cache and {median(n.ours, 'wall') / parse_gc:.2f}× with `--no-cache` "
+            "(target ≤ 0.5×)."
+        )
+
+    if "bigfile" in wanted:
+        log("10 MB file")
+        big = generate.write_big_file(10_000_000).parent
+        c = Case("one 10 MB `.tf` of ordinary resources, `--no-cache`", target="< 5 s, < 300 MB")
+        c.ours = [measure([*ours, "check", "-q", "--no-cache", str(big)], env=env)]
+        text = (big / "main.tf").read_text()
+        c.note = f"{len(text.encode()) / 1e6:.1f} MB, {text.count(chr(10)):,} lines, {text.count('resource ')} resources"
+        cases.append(c)
+        cold()
+        measure([*ours, "check", "-q", str(big)], env=env)  # fills the cache
+        w = Case("one 10 MB `.tf`, warm cache")
+        w.ours = [measure([*ours, "check", "-q", str(big)], env=env)]
+        cases.append(w)
+        if args.reference:
+            r = Case("one 10 MB `.tf`, `--no-cache --hcl-parser python-hcl2`", target="before")
+            r.ours = [
+                measure(
+                    [*ours, "check", "-q", "--no-cache", "--hcl-parser", "python-hcl2", str(big)], env=env
+                )
+            ]
+            r.note = "the reference parser, as before issue 15"
+            cases.append(r)
+
     versions = {
         "aks-backup-lint": version_of([*ours, "--version"]).split()[-1],
         "checkov": version_of([str(checkov), "--version"]) if checkov else "not run",
         "python-hcl2": dist_version("python-hcl2"),
+        "tree-sitter": dist_version("tree-sitter"),
+        "tree-sitter-hcl": dist_version("tree-sitter-hcl"),
         "PyYAML": dist_version("PyYAML"),
     }
     notes.append(

@@ -263,7 +263,15 @@ def build_app():  # type: ignore[no-untyped-def]
             typer.Option(
                 "--max-file-size",
                 metavar="SIZE",
-                help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 10M).",
+                help="Skip (and report) files larger than SIZE: bytes or with K/M/G (default 16M).",
+            ),
+        ] = None,
+        hcl_parser: Annotated[
+            str | None,
+            typer.Option(
+                "--hcl-parser",
+                metavar="PARSER",
+                help="Terraform parser: tree-sitter (default) or python-hcl2 (the slower reference parser).",
             ),
         ] = None,
         fix: Annotated[
@@ -301,6 +309,7 @@ def build_app():  # type: ignore[no-untyped-def]
             category=category,
             no_cache=no_cache,
             max_file_size=max_file_size,
+            hcl_parser=hcl_parser,
         )
         code = run_check(
             CheckArgs(

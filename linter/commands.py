@@ -60,6 +60,9 @@ def run_check(args: CheckArgs) -> int:
             report = return_code
     finally:
         progress.finish()
+    from linter.clock import seconds_since_start
+
+    report.duration = seconds_since_start()  # the summary counts the whole command, imports included
     print_notifications(report.notifications, quiet=args.quiet)
     try:
         if args.write_baseline is not None:

@@ -83,6 +83,7 @@ def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None
         param_files=dict(options.param_files),
         deployment=dict(options.deployment),
         max_file_bytes=options.max_file_bytes,
+        hcl_parser=options.hcl_parser,
         excluded=excluded,
         overlay=dict(overlay or {}),
     )

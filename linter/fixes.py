@@ -240,9 +240,12 @@ def _object_at(value: Value, header: Span) -> Known | None:
     return None
 
 
-def resolve(fix: Fix, text: str) -> Fix | None:
-    """``fix`` with every edit made exact against ``text``, or None when any edit does not fit."""
-    lines = Lines.of(text)
+def resolve(fix: Fix, text: str, lines: Lines | None = None) -> Fix | None:
+    """``fix`` with every edit made exact against ``text``, or None when any edit does not fit.
+
+    ``lines`` is ``Lines.of(text)`` when the caller already has it (one per file, not per fix).
+    """
+    lines = lines or Lines.of(text)
     out: list[Edit] = []
     for edit in fix.edits:
         language = language_of(edit.span.file)
@@ -289,6 +292,7 @@ def disk_reader(overlay: Mapping[Path, str] | None = None) -> Reader:
 
 def resolve_findings(findings: Iterable[Finding], read: Reader) -> None:
     """Make every finding's fix exact against the current text, or drop it."""
+    lines: dict[str, Lines] = {}  # a big file has many findings: index its lines once
     for finding in findings:
         if finding.fix is None:
             continue
@@ -296,8 +300,14 @@ def resolve_findings(findings: Iterable[Finding], read: Reader) -> None:
         if len(files) != 1:
             finding.fix = None
             continue
-        text = read(next(iter(files)))
-        finding.fix = resolve(finding.fix, text) if text is not None else None
+        file = next(iter(files))
+        text = read(file)
+        if text is None:
+            finding.fix = None
+            continue
+        if file not in lines:
+            lines[file] = Lines.of(text)
+        finding.fix = resolve(finding.fix, text, lines[file])
 
 
 def apply(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:

@@ -40,7 +40,8 @@ class LoadContext:
     environment: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     param_files: dict[Path, Path] = field(default_factory=dict)  # ARM --param-file TEMPLATE=PARAMS
     deployment: dict[str, str] = field(default_factory=dict)  # resourceGroup.location, subscriptionId, ...
-    max_file_bytes: int = 10 * 1024 * 1024
+    max_file_bytes: int = 16 * 1024 * 1024
+    hcl_parser: str = "tree-sitter"  # Terraform: "tree-sitter" or "python-hcl2" (options.HCL_PARSERS)
     #: the scan's excludes (``--exclude``, config ``exclude``): an excluded path is never read
     excluded: Callable[[Path], bool] = field(default=lambda path: False)
     #: resolved path -> text: an editor's unsaved buffers, read instead of the files on disk

@@ -116,6 +116,8 @@ class ResourceGraph:
     def set_link(self, resource: Resource, edge: str, link: Link) -> None:
         self._links[(id(resource), edge)] = link
         self._reverse.pop((resource.kind, edge), None)
+        if self.memo:  # indexes derived from the old edges
+            self.memo.clear()
 
     def link(self, resource: Resource, edge: str) -> Link:
         """The resolved edge ``edge`` of ``resource`` (see ``linter.link``)."""
@@ -136,8 +138,12 @@ class ResourceGraph:
         return list(index.get(id(target), ()))
 
     def maybe_referrers(self, target: Resource, kind: str, edge: str) -> list[Resource]:
-        """Resources of ``kind`` whose ``edge`` is unknown, so they might point at ``target``."""
-        return [r for r in self.of_kind(kind) if self.link(r, edge).unknown is not None]
+        """Resources of ``kind`` whose ``edge`` is unknown, so they might point at ``target``
+        (the same for every target: computed once per kind and edge)."""
+        key = ("maybe_referrers", kind, edge)
+        if key not in self.memo:
+            self.memo[key] = [r for r in self.of_kind(kind) if self.link(r, edge).unknown is not None]
+        return list(self.memo[key])  # type: ignore[call-overload]
 
 
 def resolve_reference(graph: ResourceGraph, value: Value, kind: str) -> Link:

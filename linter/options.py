@@ -23,7 +23,9 @@ from linter.model import normalize_region
 FAIL_ON = ("error", "warning", "note", "never")
 CLUSTER_SCOPES = ("protected", "all")
 UNKNOWN_MODES = ("ignore", "note")
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024  # a 16 MB .tf parses in seconds, under 500 MB
+#: Terraform parsers (``linter.terraform.hcl.PARSERS``; not imported here: it would load the front end)
+HCL_PARSERS = ("tree-sitter", "python-hcl2")
 
 
 class UsageError(Exception):
@@ -57,6 +59,7 @@ class Options:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule keys
     config_file: Path | None = None  # the config file these settings came from
     use_cache: bool = True
+    hcl_parser: str = HCL_PARSERS[0]  # Terraform parser; python-hcl2 is the reference and the fallback
 
     @property
     def config_dir(self) -> Path | None:
@@ -80,6 +83,7 @@ class Options:
             "clusters": self.clusters,
             "rule-options": {k: dict(v) for k, v in self.rule_options.items()},
             "category": self.category,
+            "hcl-parser": self.hcl_parser,
         }
 
 
@@ -105,6 +109,7 @@ class Flags:
     category: str | None = None
     no_cache: bool = False
     max_file_size: str | None = None  # bytes, or with a K/M/G suffix
+    hcl_parser: str | None = None
 
 
 def build_options(flags: Flags, start: Path) -> Options:
@@ -164,6 +169,9 @@ def build_options(flags: Flags, start: Path) -> Options:
         raise UsageError(
             f"unknown rule {unknown_keys[0]!r} in --select/--ignore; run 'aks-backup-lint rules' for the list"
         )
+    hcl_parser = flags.hcl_parser or settings.get("hcl-parser") or HCL_PARSERS[0]
+    if hcl_parser not in HCL_PARSERS:
+        raise UsageError(f"--hcl-parser must be one of {', '.join(HCL_PARSERS)}, not {hcl_parser!r}")
     config_file = Path(settings["config-file"]) if settings.get("config-file") else None
     return Options(
         fail_on=fail_on,
@@ -188,6 +196,7 @@ def build_options(flags: Flags, start: Path) -> Options:
         per_path_ignores={k: list(v) for k, v in (settings.get("per-path-ignores") or {}).items()},
         config_file=config_file,
         use_cache=not flags.no_cache,
+        hcl_parser=hcl_parser,
     )
 
 

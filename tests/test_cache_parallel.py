@@ -7,6 +7,7 @@ corrupt or foreign entries as misses, pruning, ``--no-cache``, serial = parallel
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 
 from linter import cache, parallel
 from linter.frontend import LoadContext
+from linter.terraform import loader as loader_module
 from linter.terraform.loader import TerraformLoader
 
 TF = 'resource "azurerm_resource_group" "rg{i}" {{\n  name     = "rg-{i}"\n  location = "westeurope"\n}}\n'
@@ -62,6 +64,22 @@ def test_put_get_and_corrupt_or_foreign_entries_are_misses(tmp_path: Path) -> No
     assert not [p for p in entry.parent.iterdir() if p.name.startswith(".tmp-")]
 
 
+def test_item_entries_round_trip_and_damaged_or_foreign_ones_are_misses(tmp_path: Path) -> None:
+    """Big Terraform files are stored as separately pickled items (small pickle memos)."""
+    c = cache.ParseCache("t", "v1", root=tmp_path)
+    key = "cd" * 20
+    c.put_items(key, [("head", 1), "attribute", ["block"]])
+    assert c.get_items(key) == [("head", 1), "attribute", ["block"]]
+    assert cache.unpickle_items(io.BytesIO(cache.pickle_items([1, 2]))) == [1, 2]
+    entry = c.directory / "cd" / ("cd" * 19)
+    entry.write_bytes(entry.read_bytes()[:-4])  # cut short: the last item cannot be read
+    assert c.get_items(key) is None
+    entry.write_bytes(pickle.dumps(["no count first"]))
+    assert c.get_items(key) is None
+    entry.write_bytes(cache.pickle_items([os.system]))  # refused like ``get`` refuses it
+    assert c.get_items(key) is None
+
+
 def test_disabled_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
     c = cache.ParseCache("t", "v1", root=tmp_path, enabled=False)
     c.put("cd" * 20, 1)
@@ -90,24 +108,26 @@ def tf_dir(tmp_path: Path, n: int) -> list[Path]:
     return sorted(d.glob("*.tf"))
 
 
-def loaded(files: list[Path]) -> tuple[object, ...]:
-    loader = TerraformLoader(LoadContext())
+def loaded(files: list[Path], parser: str = "tree-sitter") -> tuple[object, ...]:
+    loader = TerraformLoader(LoadContext(hcl_parser=parser))
     loader.prefetch(files)
     return loader._files, loader.diagnostics, sorted(loader.files_read)
 
 
+@pytest.mark.parametrize("parser", ["tree-sitter", "python-hcl2"])
 def test_serial_parallel_cold_and_warm_give_identical_results(
-    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, parser: str
 ) -> None:
     files = tf_dir(tmp_path, parallel.MIN_FILES + 10)
+    monkeypatch.setattr(loader_module, "POOL_MIN_CHARS", 0)  # tree-sitter pools only megabytes
     monkeypatch.setenv("AKS_BACKUP_LINT_JOBS", "1")
     cache.set_enabled(False)
-    serial = loaded(files)
+    serial = loaded(files, parser)
     cache.set_enabled(True)
     monkeypatch.setenv("AKS_BACKUP_LINT_JOBS", "2")
-    cold = loaded(files)  # through the pool (when this machine allows a pool)
+    cold = loaded(files, parser)  # through the pool (when this machine allows a pool)
     assert any((cache_dir / f"parse-v{cache.FORMAT}" / "terraform").rglob("*"))
-    warm = loaded(files)  # every file from the cache
+    warm = loaded(files, parser)  # every file from the cache
     assert serial == cold == warm
     (diag,) = serial[1]
     assert diag.rule_id == "AKSB000" and diag.span.file.endswith("broken.tf")

@@ -135,7 +135,7 @@ def test_remote_module_is_recorded_as_unresolved(tmp_path: Path) -> None:
     ("text", "line"),
     [
         ('resource "a" "b" {\n  x = = 1\n}\n', 2),
-        ('resource "a" "b" {\n  x = 1\n', 3),
+        ('resource "a" "b" {\n  x = 1\n', 1),  # an unclosed block: where it opens
         ('x = "unterminated\n', 1),
     ],
 )

@@ -1,14 +1,14 @@
-"""HCL files into a small positioned syntax tree.
+"""HCL files into a small positioned syntax tree: the node types and the parser switch.
 
-python-hcl2 parses; its typed tree (``hcl2.parses``) keeps Lark positions on every rule, which
-its dict serialisation drops (libraries.md §2.2). We convert that tree once into the few node
-types the evaluator needs, so nothing downstream depends on python-hcl2's internal classes.
+Two parsers build exactly the same tree (a differential test proves it on every fixture and on the
+corpus): tree-sitter-hcl (``hcl_treesitter``), the default, fast and able to recover from a
+broken block, and python-hcl2 (``hcl_python_hcl2``), the reference parser of the design and the
+fallback where tree-sitter cannot be imported. Nothing downstream depends on either library's
+classes. The few rules both converters must apply identically (escapes, heredoc bodies) live here.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,17 @@ from linter.model import Span
 
 
 class HclError(Exception):
-    """A file that python-hcl2 cannot parse; carries the position it reports."""
+    """A syntax error: a message in Terraform terms and the position of the first problem.
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    ``skipped`` names the top-level construct left out because of it (``resource "a" "b"``) when
+    the rest of the file was read; it is empty when nothing of the file was.
+    """
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, skipped: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.column = column
+        self.skipped = skipped
 
 
 # --- expressions ---------------------------------------------------------------------------
@@ -156,270 +161,120 @@ class HclFile:
     text: str
 
 
-# --- parsing -------------------------------------------------------------------------------
+# --- rules both converters share ------------------------------------------------------------
+
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
-@functools.lru_cache(maxsize=1)
-def _install_parser_cache() -> None:
-    """Point python-hcl2's Lark grammar cache at our cache dir (site-packages may be read-only)."""
-    import hcl2.api
-    import hcl2.parser
-    from lark import Lark
+def decode_literal(raw: str) -> str:
+    """The value of literal text in a quoted template, as written between its interpolations.
 
-    from linter.cachedir import cache_dir
-
-    try:
-        version = getattr(hcl2, "__version__", "8")
-        target = cache_dir() / f"hcl2-{version}.lark"
-        postlex = hcl2.parser.PostLexer
-
-        @functools.lru_cache
-        def parser() -> Lark:
-            return Lark.open(
-                "hcl2.lark",
-                parser="lalr",
-                cache=str(target),
-                rel_to=hcl2.parser.__file__,
-                propagate_positions=True,
-                postlex=postlex(),
-            )
-
-        hcl2.api._get_parser = parser  # api.py imported the function by name
-    except Exception:  # noqa: BLE001 - an older/newer python-hcl2: keep its own parser
-        return
-
-
-def parse_hcl(path: Path, text: str) -> HclFile:
-    """Parse one ``.tf``/``.tfvars`` file; raises HclError with python-hcl2's position."""
-    _install_parser_cache()
-    import hcl2
-    from lark.exceptions import UnexpectedInput
-
-    if not text.strip():
-        return HclFile(path, Body(), text)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # python-hcl2 builds millions of objects; the GC makes big parses 3x slower
-    try:
-        tree = hcl2.parses(text)
-    except UnexpectedInput as e:
-        raise HclError(
-            _describe_unexpected(e), getattr(e, "line", 1) or 1, getattr(e, "column", 1) or 1
-        ) from None
-    except RecursionError:
-        raise HclError("expression nested too deeply to parse") from None
-    except Exception as e:  # noqa: BLE001 - python-hcl2 raises bare errors for semantic problems
-        raise HclError(str(e) or type(e).__name__) from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    converter = _Converter(str(path))
-    try:
-        body = converter.body(tree.body)
-    except RecursionError:
-        raise HclError("expression nested too deeply to analyse") from None
-    return HclFile(path, body, text)
+    HCL's escapes: ``\\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN``, and ``$${``/``%%{`` for a literal
+    ``${``/``%{``. An unknown escape is kept as written (Terraform rejects it; a linter should not
+    invent a second error for it).
+    """
+    if "\\" not in raw and "$${" not in raw and "%%{" not in raw:
+        return raw
+    out: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        char = raw[i]
+        if char == "\\" and i + 1 < n:
+            marker = raw[i + 1]
+            if marker in _SIMPLE_ESCAPES:
+                out.append(_SIMPLE_ESCAPES[marker])
+                i += 2
+                continue
+            if marker in "uU":
+                digits = raw[i + 2 : i + 2 + (4 if marker == "u" else 8)]
+                if len(digits) == (4 if marker == "u" else 8) and all(d in _HEX for d in digits):
+                    code = int(digits, 16)
+                    if code <= 0x10FFFF and not 0xD800 <= code < 0xE000:
+                        out.append(chr(code))
+                        i += 2 + len(digits)
+                        continue
+            out.append(raw[i : i + 2])
+            i += 2
+            continue
+        if char in "$%" and raw.startswith("{", i + 2) and raw[i + 1] == char:
+            out.append(char + "{")
+            i += 3
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
-def _describe_unexpected(e: Exception) -> str:
-    token = getattr(e, "token", None)
-    if token is not None:
-        if getattr(token, "type", "") == "$END":
-            return "unexpected end of file (a block or string is not closed)"
-        return f"unexpected {str(token)!r}"
-    char = getattr(e, "char", None)
-    if char is not None:
-        return f"unexpected character {char!r}"
-    return "syntax error"
+def heredoc_expr(span: Span, raw: str) -> Expr:
+    """A heredoc (``raw`` runs from ``<<`` to the closing marker) as a literal, when it has no template.
+
+    The value follows python-hcl2's long-standing reading: the newline before the closing marker
+    is not part of it, and ``<<-`` removes the smallest indentation (in spaces) of the non-blank
+    lines. Interpolations and directives are not evaluated.
+    """
+    first_newline = raw.find("\n")
+    header = raw[:first_newline].rstrip("\r")
+    trim = header.startswith("<<-")
+    marker = header[3:] if trim else header[2:]
+    body = raw[first_newline + 1 : len(raw) - len(marker)]
+    body = body.rstrip(" \t")
+    body = body[:-2] if body.endswith("\r\n") else body[:-1] if body.endswith("\n") else body
+    if trim:
+        lines = body.split("\n")
+        indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+        cut = min(indents, default=0)
+        body = "\n".join(line[cut:] for line in lines)
+    if "${" in body or "%{" in body:
+        return Unsupported(span, "heredoc with interpolation")
+    return Lit(span, body)
 
 
-class _Converter:
-    """hcl2 typed tree -> our nodes. Dispatch on the rule class name to stay version tolerant."""
+# --- choosing a parser ------------------------------------------------------------------------
 
-    def __init__(self, file: str) -> None:
-        self.file = file
+TREE_SITTER = "tree-sitter"
+PYTHON_HCL2 = "python-hcl2"
+PARSERS = (TREE_SITTER, PYTHON_HCL2)
+DEFAULT_PARSER = TREE_SITTER
 
-    def span(self, node: Any) -> Span:
-        m = getattr(node, "_meta", None)
-        if m is None or getattr(m, "empty", True):
-            return Span(self.file, 1, 1)
-        return Span(self.file, m.line, m.column, m.end_line, m.end_column)
 
-    def body(self, node: Any) -> Body:
-        out = Body()
-        for child in node.children:
-            kind = type(child).__name__
-            if kind == "AttributeRule":
-                name = str(child.identifier.token.value)
-                out.attributes[name] = Attribute(name, self.expr(child.expression), self.span(child))
-            elif kind == "BlockRule":
-                out.blocks.append(self.block(child))
-        return out
-
-    def block(self, node: Any) -> Block:
-        labels = [self.label(lbl) for lbl in node.labels]
-        full = self.span(node)
-        last = self.span(node.labels[-1])
-        header = Span(self.file, full.line, full.column, last.end_line, last.end_column)
-        return Block(labels[0], tuple(labels[1:]), self.body(node.body), header, full)
-
-    def label(self, node: Any) -> str:
-        if type(node).__name__ == "StringRule":
-            return "".join(str(getattr(p.content, "value", "")) for p in node.string_parts)
-        return str(node.token.value)
-
-    def expr(self, node: Any) -> Expr:
-        kind = type(node).__name__
-        method = getattr(self, "_" + kind, None)
-        if method is None:
-            return Unsupported(self.span(node), kind)
-        return method(node)
-
-    # Each handler is named after the python-hcl2 rule class it converts.
-    def _ExprTermRule(self, node: Any) -> Expr:
-        return self.expr(node.expression)
-
-    def _IdentifierRule(self, node: Any) -> Expr:
-        return Var(self.span(node), str(node.token.value))
-
-    def _IntLitRule(self, node: Any) -> Expr:
-        return Lit(self.span(node), int(str(node.token.value)))
-
-    def _FloatLitRule(self, node: Any) -> Expr:
-        text = str(node.token.value)
+def effective_parser(requested: str = DEFAULT_PARSER) -> tuple[str, str | None]:
+    """The parser that will run for ``requested``, and why it differs (tree-sitter not importable)."""
+    if requested not in PARSERS:
+        raise ValueError(f"unknown HCL parser {requested!r}; expected one of {', '.join(PARSERS)}")
+    if requested == TREE_SITTER:
         try:
-            return Lit(self.span(node), float(text))
-        except ValueError:
-            return Unsupported(self.span(node), f"number {text}")
+            from linter.terraform import hcl_treesitter  # noqa: F401 - an import test, nothing more
+        except ImportError as e:
+            return PYTHON_HCL2, (
+                f"tree-sitter-hcl is not available on this platform ({e}); "
+                f"Terraform files are read with python-hcl2, which is slower"
+            )
+    return requested, None
 
-    def _LiteralValueRule(self, node: Any) -> Expr:
-        return Lit(self.span(node), {"true": True, "false": False, "null": None}.get(str(node.token.value)))
 
-    _KeywordRule = _LiteralValueRule
+def parse(path: Path, text: str, parser: str = DEFAULT_PARSER) -> tuple[HclFile | None, HclError | None]:
+    """Parse one ``.tf``/``.tfvars`` file: the tree of what parses, and the first syntax error.
 
-    def _StringRule(self, node: Any) -> Expr:
-        from hcl2.utils import process_escape_sequences
+    tree-sitter recovers: a file with a broken top-level block still yields its other blocks.
+    python-hcl2 does not: a broken file yields no tree.
+    """
+    if parser == TREE_SITTER:
+        from linter.terraform import hcl_treesitter
 
-        parts: list[Any] = []
-        for part in node.string_parts:
-            content = part.content
-            cname = type(content).__name__
-            if cname == "InterpolationRule":
-                parts.append(self.expr(content.expression))
-            elif hasattr(content, "value") and not hasattr(content, "children"):
-                token_type = type(content).__name__
-                raw = str(content.value)
-                if "ESCAPED" in token_type:
-                    parts.append(raw[1:])  # $${ -> ${ and %%{ -> %{
-                else:
-                    parts.append(process_escape_sequences(raw))
-            else:
-                parts.append(None)  # %{ if } / %{ for } template directive
-        span = self.span(node)
-        if all(isinstance(p, str) for p in parts):
-            return Lit(span, "".join(parts))
-        if len(parts) == 1 and isinstance(parts[0], Expr):
-            return Template(span, tuple(parts))
-        return Template(span, tuple(parts))
+        return hcl_treesitter.parse(path, text)
+    from linter.terraform import hcl_python_hcl2
 
-    def _HeredocTemplateRule(self, node: Any) -> Expr:
-        from hcl2.utils import SerializationOptions
+    try:
+        return hcl_python_hcl2.parse(path, text), None
+    except HclError as e:
+        return None, e
 
-        text = node.serialize(SerializationOptions(preserve_heredocs=False, strip_string_quotes=True))
-        if "${" in str(text) or "%{" in str(text):
-            return Unsupported(self.span(node), "heredoc with interpolation")
-        return Lit(self.span(node), str(text))
 
-    _HeredocTrimTemplateRule = _HeredocTemplateRule
-
-    def _GetAttrExprTermRule(self, node: Any) -> Expr:
-        return GetAttr(self.span(node), self.expr(node.expr_term), str(node.get_attr.identifier.token.value))
-
-    def _IndexExprTermRule(self, node: Any) -> Expr:
-        index = node.children[1]
-        if type(index).__name__ == "ShortIndexRule":
-            key: Expr = Lit(self.span(index), int(str(index.index.value)))
-        else:
-            key = self.expr(index.index_expression)
-        return Index(self.span(node), self.expr(node.children[0]), key)
-
-    def _splat(self, node: Any) -> Expr:
-        steps: list[tuple[str, Any]] = []
-        for step in node.children[1].get_attrs:
-            sname = type(step).__name__
-            if sname == "GetAttrRule":
-                steps.append(("attr", str(step.identifier.token.value)))
-            elif sname == "ShortIndexRule":
-                steps.append(("index", Lit(self.span(step), int(str(step.index.value)))))
-            elif sname == "SqbIndexRule":
-                steps.append(("index", self.expr(step.index_expression)))
-        return Splat(self.span(node), self.expr(node.expr_term), tuple(steps))
-
-    _AttrSplatExprTermRule = _splat
-    _FullSplatExprTermRule = _splat
-
-    def _FunctionCallRule(self, node: Any) -> Expr:
-        name = "::".join(str(i.token.value) for i in node.identifiers)
-        args = node.arguments
-        arg_exprs = tuple(self.expr(a) for a in args.arguments) if args is not None else ()
-        return Call(self.span(node), name, arg_exprs, bool(args is not None and args.has_ellipsis))
-
-    def _ConditionalRule(self, node: Any) -> Expr:
-        return Cond(
-            self.span(node), self.expr(node.condition), self.expr(node.if_true), self.expr(node.if_false)
-        )
-
-    def _BinaryOpRule(self, node: Any) -> Expr:
-        term = node.binary_term
-        op = str(term.binary_operator.token.value).strip()
-        return BinOp(self.span(node), op, self.expr(node.expr_term), self.expr(term.expr_term))
-
-    def _UnaryOpRule(self, node: Any) -> Expr:
-        return UnOp(self.span(node), node.operator.strip(), self.expr(node.expr_term))
-
-    def _TupleRule(self, node: Any) -> Expr:
-        return TupleExpr(self.span(node), tuple(self.expr(e) for e in node.elements))
-
-    def _ObjectRule(self, node: Any) -> Expr:
-        items = []
-        for elem in node.elements:
-            key_node = elem.key
-            inner = key_node.value if type(key_node).__name__ == "ObjectElemKeyRule" else key_node
-            iname = type(inner).__name__
-            if iname == "IdentifierRule":
-                key: Expr = Lit(self.span(inner), str(inner.token.value))
-            elif iname == "ObjectElemKeyExpressionRule":
-                key = self.expr(inner.expression)
-            else:
-                key = self.expr(inner)
-            items.append((key, self.expr(elem.expression)))
-        return ObjectExpr(self.span(node), tuple(items))
-
-    def _for_parts(self, node: Any) -> tuple[str | None, str, Expr, Expr | None]:
-        intro = node.for_intro
-        first = str(intro.first_iterator.token.value)
-        second = intro.second_iterator
-        key_var, value_var = (first, str(second.token.value)) if second is not None else (None, first)
-        cond = node.condition
-        return (
-            key_var,
-            value_var,
-            self.expr(intro.iterable),
-            (self.expr(cond.condition_expr) if cond else None),
-        )
-
-    def _ForTupleExprRule(self, node: Any) -> Expr:
-        key_var, value_var, coll, cond = self._for_parts(node)
-        return ForExpr(self.span(node), key_var, value_var, coll, None, self.expr(node.value_expr), cond)
-
-    def _ForObjectExprRule(self, node: Any) -> Expr:
-        key_var, value_var, coll, cond = self._for_parts(node)
-        return ForExpr(
-            self.span(node),
-            key_var,
-            value_var,
-            coll,
-            self.expr(node.key_expr),
-            self.expr(node.value_expr),
-            cond,
-            grouping=node.ellipsis is not None,
-        )
+def parse_hcl(path: Path, text: str, parser: str = DEFAULT_PARSER) -> HclFile:
+    """Parse one file strictly: the whole tree, or the first syntax error raised as ``HclError``."""
+    tree, error = parse(path, text, parser)
+    if error is not None:
+        raise error
+    assert tree is not None
+    return tree
