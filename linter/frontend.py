@@ -13,12 +13,13 @@ looks inside a language. Spans carry absolute paths; reporters relativise them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.graph import Resource
 from linter.model import Finding, Severity, Span
+from linter.realpaths import RealPaths
 from linter.report import Notification
 
 TERRAFORM = "terraform"
@@ -47,6 +48,8 @@ class LoadContext:
     #: resolved path -> text: an editor's unsaved buffers, read instead of the files on disk
     #: (``linter.textfile.read_text``); parse caches key on content, so they stay correct
     overlay: Mapping[Path, str] = field(default_factory=dict)
+    #: resolved paths of this run's files (``Path.resolve``, each directory asked once)
+    real_paths: RealPaths = field(default_factory=RealPaths)
 
     def files_in(self, directory: Path, *patterns: str) -> list[Path]:
         """The files of ``directory`` matching any glob in ``patterns``, sorted, excludes dropped."""
@@ -85,28 +88,6 @@ class LoadResult:
         self.suppressions.extend(other.suppressions)
         self.files.extend(other.files)
         self.notifications.extend(other.notifications)
-
-
-def resolved_files(files: Iterable[Path]) -> list[Path]:
-    """``files`` with symbolic links followed (``Path.resolve``), sorted, each once.
-
-    Why not ``Path.resolve`` for each: it asks the file system about every component of every
-    path, which on a warm scan of thousands of files cost more than reading their cache entries;
-    a scan's files share few directories, so each directory is resolved once.
-    """
-    directories: dict[str, str] = {}
-    out: set[Path] = set()
-    for file in files:
-        path = os.path.abspath(file)
-        if os.path.islink(path):
-            out.add(Path(os.path.realpath(path)))
-            continue
-        head, name = os.path.split(path)
-        real = directories.get(head)
-        if real is None:
-            real = directories[head] = os.path.realpath(head)
-        out.add(Path(real, name))
-    return sorted(out)
 
 
 def parse_error(path: Path, line: int, column: int, message: str) -> Finding:

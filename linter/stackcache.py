@@ -202,7 +202,7 @@ class FileView:
         found = self._digests.get((what, path))
         if found is None:
             limit = sys.maxsize if what == WHOLE else self.max_bytes
-            found = self._digests[(what, path)] = digest(read_raw(Path(path), limit, self.overlay))
+            found = self._digests[(what, path)] = digest(read_raw(path, limit, self.overlay))
         return found
 
     def _kind(self, path: str) -> str:

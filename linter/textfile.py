@@ -110,13 +110,17 @@ class RawFile:
     error: str | None = None  # why the file could not be read
 
 
-def read_raw(path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None) -> RawFile:
-    """The file's bytes (or its unsaved buffer), reading only the head of a file over ``max_bytes``."""
-    buffer = unsaved(overlay, path)
+def read_raw(path: Path | str, max_bytes: int, overlay: Mapping[Path, str] | None = None) -> RawFile:
+    """The file's bytes (or its unsaved buffer), reading only the head of a file over ``max_bytes``.
+
+    ``path`` may be a string: a warm scan re-reads thousands of files by the names its cache
+    recorded, and building a ``Path`` for each cost more than reading them.
+    """
+    buffer = unsaved(overlay, Path(path)) if overlay else None
     if buffer is not None:
         return RawFile(buffer=buffer, size=len(buffer))
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             data = fh.read(HEAD_BYTES if size > max_bytes else -1)
     except OSError as e:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from linter.arm.jsonpos import PosDict
 from linter.bicep.loader import EXTENDS, USING, BicepFiles
-from linter.frontend import LoadContext, LoadResult, parse_error, resolved_files
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.model import Severity, Value
 from linter.report import Notification
 from linter.stackcache import StackCache
@@ -49,7 +49,7 @@ def load(given: list[Path], ctx: LoadContext) -> LoadResult:
     # the Bicep CLI's module cache defaults to $HOME/.bicep (``registry.default_cache_root``)
     stacks = StackCache("bicep", ctx, versions=f"HOME={os.environ.get('HOME', '')}")
     files = BicepFiles(ctx.max_file_bytes, ctx.overlay, stacks.view, stacks.db)
-    paths = resolved_files(given)
+    paths = ctx.real_paths.files(given)
     link_all = functools.cache(functools.partial(_link_all, paths, files, ctx))
     plan = stacks.evaluate(
         ("plan", *map(str, paths)), functools.partial(_plan, paths, files, link_all), order_fixed=True

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from linter import kinds
-from linter.frontend import LoadContext, LoadResult, parse_error, resolved_files
+from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.graph import Resource
 from linter.k8s.adapt import Origin, adapt, address, text
 from linter.k8s.kustomize import (
@@ -339,7 +339,7 @@ def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     stacks = StackCache(
         "kubernetes", ctx, versions=f"PyYAML {yaml.__version__} libyaml {yaml.__with_libyaml__}"
     )
-    files = resolved_files(files)
+    files = ctx.real_paths.files(files)
     result = LoadResult()
     loaded: set[Path] = set()
     for path in files:
