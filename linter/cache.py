@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 #: bump when the pickled shape of any cached class changes
-FORMAT = 1
+FORMAT = 2  # 2: Terraform entries in chunks of items
 MAX_ENTRIES = 50_000
 MAX_BYTES = 512 * 1024 * 1024
 _TOUCH_AFTER = 24 * 3600  # refresh a hit's mtime at most once a day (LRU-ish, few syscalls)
@@ -45,11 +45,25 @@ class _SafeUnpickler(pickle.Unpickler):
     """Only our own dataclasses and plain containers; anything else means the entry is not ours."""
 
     def find_class(self, module: str, name: str) -> Any:
+        found = _allowed_classes.get((module, name))
+        if found is not None:
+            return found
         if module == "builtins" and name not in _ALLOWED_BUILTINS:
             raise pickle.UnpicklingError(f"{module}.{name} not allowed in a cache entry")
         if not module.startswith(_ALLOWED_MODULES) and module not in _ALLOWED_MODULES:
             raise pickle.UnpicklingError(f"{module}.{name} not allowed in a cache entry")
-        return super().find_class(module, name)
+        found = _allowed_classes[(module, name)] = super().find_class(module, name)
+        return found
+
+
+#: (module, name) -> class, of classes ``_SafeUnpickler`` allowed: a warm scan asks for the same
+#: few dozen classes tens of thousands of times
+_allowed_classes: dict[tuple[str, str], Any] = {}
+
+
+def safe_loads(data: bytes) -> Any:
+    """Unpickle a cache entry, accepting only the classes ``_SafeUnpickler`` allows."""
+    return _SafeUnpickler(io.BytesIO(data)).load()
 
 
 _run_enabled = True
@@ -62,6 +76,11 @@ def set_enabled(flag: bool) -> None:
     """Turn every parse cache of this process on or off (the engine calls it per run: --no-cache)."""
     global _run_enabled
     _run_enabled = flag
+
+
+def run_enabled() -> bool:
+    """Whether this run may use caches at all (``--no-cache``, ``AKS_BACKUP_LINT_NO_CACHE``)."""
+    return _run_enabled and _enabled_by_env()
 
 
 def _enabled_by_env() -> bool:
@@ -348,19 +367,27 @@ def register_dataclass_pickling(classes: list[type]) -> None:
         copyreg.pickle(cls, reduce)
 
 
+#: items pickled together in one chunk of an entry (``write_items``)
+CHUNK = 64
+_CHUNKED = "chunks"
+
+
 def write_items(fh: Any, items: Sequence[Any]) -> None:
-    """Their count, then each item pickled on its own (see ``pickle_items``)."""
-    pickle.dump(len(items), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    for item in items:
-        pickle.dump(item, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    """A header, then the items pickled in chunks of ``CHUNK`` (see ``pickle_items``)."""
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    pickle.dump((_CHUNKED, len(chunks)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    for chunk in chunks:
+        pickle.dump(list(chunk), fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def pickle_items(items: Sequence[Any]) -> bytes:
-    """A sequence as one entry of separately pickled items.
+    """A sequence as one entry of items pickled a chunk at a time.
 
-    Why: pickling one big tree keeps a memo of every object it has written, which for a 10 MB
-    Terraform file took 250 MB and twice the time; the top-level blocks share nothing but their
-    file name, so each is pickled on its own with a small memo.
+    Why chunks: pickling one big tree keeps a memo of every object it has written, which for a
+    10 MB Terraform file took 250 MB and twice the time; the top-level blocks share nothing but
+    their file name, so a few dozen are pickled together with a small memo. Why not each on its
+    own: most files have a handful of blocks, and an unpickler per block cost a warm scan more
+    than the blocks themselves.
     """
     out = io.BytesIO()
     write_items(out, items)
@@ -369,10 +396,16 @@ def pickle_items(items: Sequence[Any]) -> bytes:
 
 def unpickle_items(fh: Any) -> list[Any]:
     """The items of an entry written by ``write_items`` (only this tool's classes, as ``get``)."""
-    count = _SafeUnpickler(fh).load()
-    if type(count) is not int:
+    header = _SafeUnpickler(fh).load()
+    if type(header) is not tuple or len(header) != 2 or header[0] != _CHUNKED or type(header[1]) is not int:
         raise pickle.UnpicklingError("not an entry of items")
-    return [_SafeUnpickler(fh).load() for _ in range(count)]
+    items: list[Any] = []
+    for _ in range(header[1]):
+        chunk = _SafeUnpickler(fh).load()
+        if type(chunk) is not list:
+            raise pickle.UnpicklingError("not an entry of items")
+        items.extend(chunk)
+    return items
 
 
 def note_misses(n: int) -> None:
@@ -412,9 +445,11 @@ def cached(cache: ParseCache | None, key: str, compute: Callable[[], Any]) -> An
 __all__ = [
     "ParseCache",
     "cached",
+    "safe_loads",
     "pickle_items",
     "unpickle_items",
     "set_enabled",
+    "run_enabled",
     "maybe_prune",
     "note_misses",
     "register_dataclass_pickling",

@@ -255,7 +255,8 @@ def build_app():  # type: ignore[no-untyped-def]
         no_cache: Annotated[
             bool,
             typer.Option(
-                "--no-cache", help="Do not read or write the parse cache (in the user cache directory)."
+                "--no-cache",
+                help="Do not read or write the caches (Terraform parse trees; evaluated ARM, Bicep and Kubernetes stacks) in the user cache directory.",
             ),
         ] = False,
         max_file_size: Annotated[

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from linter.graph import Resource
 from linter.model import Finding, Severity, Span
+from linter.realpaths import RealPaths
 from linter.report import Notification
 
 TERRAFORM = "terraform"
@@ -47,6 +48,8 @@ class LoadContext:
     #: resolved path -> text: an editor's unsaved buffers, read instead of the files on disk
     #: (``linter.textfile.read_text``); parse caches key on content, so they stay correct
     overlay: Mapping[Path, str] = field(default_factory=dict)
+    #: resolved paths of this run's files (``Path.resolve``, each directory asked once)
+    real_paths: RealPaths = field(default_factory=RealPaths)
 
     def files_in(self, directory: Path, *patterns: str) -> list[Path]:
         """The files of ``directory`` matching any glob in ``patterns``, sorted, excludes dropped."""
@@ -77,6 +80,14 @@ class LoadResult:
     #: tool-level messages (a skipped template, syntax the reader does not support): SARIF
     #: ``toolExecutionNotifications`` and the text summary; never findings
     notifications: list[Notification] = field(default_factory=list)
+
+    def add(self, other: LoadResult) -> None:
+        """Append everything ``other`` holds (a front end assembling its stacks' results)."""
+        self.resources.extend(other.resources)
+        self.diagnostics.extend(other.diagnostics)
+        self.suppressions.extend(other.suppressions)
+        self.files.extend(other.files)
+        self.notifications.extend(other.notifications)
 
 
 def parse_error(path: Path, line: int, column: int, message: str) -> Finding:

@@ -185,6 +185,27 @@ def _module_address(line: str, language: str | None) -> str:
     return f"module.{m.group('name')}" if m else ""
 
 
+TOOL_NAME = "aks-backup-lint"
+
+
+def _marked_text(path: Path) -> str | None:
+    """The file's text if it mentions this tool; None if it does not or cannot be read.
+
+    Why bytes first: most files hold no marker, and looking for it in bytes spares decoding them.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if TOOL_NAME.encode() not in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as ``read_text`` (universal newlines)
+
+
 class SourceCache:
     """Comments and block structure per file, read once per run (an editor's unsaved buffer in
     ``overlay`` stands in for the file: a comment typed but not saved suppresses already)."""
@@ -200,12 +221,9 @@ class SourceCache:
             if language is not None:
                 text = unsaved(self.overlay, Path(file))
                 if text is None:
-                    try:
-                        text = Path(file).read_text(encoding="utf-8")
-                    except (OSError, UnicodeDecodeError):
-                        text = None
+                    text = _marked_text(Path(file))
                 # most files hold no marker: skip the character-level scan for them
-                if text is not None and "aks-backup-lint" in text:
+                if text is not None and TOOL_NAME in text:
                     result = (scan(text, language), text.splitlines())
             self._files[file] = result
         return self._files[file]

@@ -9,6 +9,7 @@ mark) so the user knows what to convert; nothing is guessed from a code page.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,25 +92,51 @@ def unsaved(overlay: Mapping[Path, str] | None, path: Path) -> str | None:
     return found if found is not None else overlay.get(path.resolve())
 
 
-def read_text(
-    path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None, *, utf8_only: str = ""
-) -> tuple[str | None, ReadProblem | None]:
-    """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read.
+#: what is kept of a file over the size limit: enough to tell what kind of file it is
+HEAD_BYTES = 65536
 
-    A text in ``overlay`` (the editor's unsaved buffer) stands in for the file on disk.
-    ``utf8_only`` names a tool that reads only UTF-8 (Terraform): a UTF-16 file is then a problem
-    for that tool, not text to lint.
+
+@dataclass(frozen=True)
+class RawFile:
+    """A file as read, before decoding: its bytes, or the editor's unsaved text, or why it failed.
+
+    Why separate from decoding: the stack cache (``linter.stackcache``) keys on exactly what a
+    front end read, so reading happens once and both the key and the text come from it.
     """
-    buffer = unsaved(overlay, path)
+
+    data: bytes | None = None  # the bytes; only the first HEAD_BYTES of a file over the limit
+    size: int = 0
+    buffer: str | None = None  # an editor's unsaved text (overlay), read instead of the file
+    error: str | None = None  # why the file could not be read
+
+
+def read_raw(path: Path | str, max_bytes: int, overlay: Mapping[Path, str] | None = None) -> RawFile:
+    """The file's bytes (or its unsaved buffer), reading only the head of a file over ``max_bytes``.
+
+    ``path`` may be a string: a warm scan re-reads thousands of files by the names its cache
+    recorded, and building a ``Path`` for each cost more than reading them.
+    """
+    buffer = unsaved(overlay, Path(path)) if overlay else None
     if buffer is not None:
-        return buffer.replace("\r\n", "\n"), None
+        return RawFile(buffer=buffer, size=len(buffer))
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, ReadProblem(too_large(size, max_bytes))
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(HEAD_BYTES if size > max_bytes else -1)
     except OSError as e:
-        return None, ReadProblem(f"cannot read file: {e.strerror or e}")
+        return RawFile(error=f"cannot read file: {e.strerror or e}")
+    return RawFile(data=data, size=size)
+
+
+def text_of(raw: RawFile, max_bytes: int, *, utf8_only: str = "") -> tuple[str | None, ReadProblem | None]:
+    """The text of a file read by ``read_raw`` (see ``read_text``)."""
+    if raw.buffer is not None:
+        return raw.buffer.replace("\r\n", "\n"), None
+    if raw.error is not None:
+        return None, ReadProblem(raw.error)
+    if raw.size > max_bytes:
+        return None, ReadProblem(too_large(raw.size, max_bytes))
+    data = raw.data or b""
     if utf8_only:
         for mark, _, name in (*_UNSUPPORTED_MARKS, *_MARKS[1:]):
             if data.startswith(mark):
@@ -120,6 +147,18 @@ def read_text(
     if text is None:
         return None, problem
     return text.replace("\r\n", "\n"), None
+
+
+def read_text(
+    path: Path, max_bytes: int, overlay: Mapping[Path, str] | None = None, *, utf8_only: str = ""
+) -> tuple[str | None, ReadProblem | None]:
+    """The file's text with ``\\r\\n`` line endings as ``\\n``, or a problem that explains why it could not be read.
+
+    A text in ``overlay`` (the editor's unsaved buffer) stands in for the file on disk.
+    ``utf8_only`` names a tool that reads only UTF-8 (Terraform): a UTF-16 file is then a problem
+    for that tool, not text to lint.
+    """
+    return text_of(read_raw(path, max_bytes, overlay), max_bytes, utf8_only=utf8_only)
 
 
 def too_large(size: int, max_bytes: int) -> str:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from linter import kinds
 from linter.bicep import load
 from linter.engine import exit_code, run
@@ -410,27 +412,27 @@ def test_suppression_above_a_module_call_covers_what_it_creates(tmp_path: Path) 
     assert by_rule["AKSB102"].suppression is None
 
 
-def test_warm_cache_gives_the_same_resources(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import linter.bicep as front_end
-    from linter import cache
+def test_translations_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read again with the same text takes its translation from the entry store: nothing is
+    parsed, and the templates are the ones the parser gave."""
+    from linter import cachedb
+    from linter.bicep import loader
 
-    store = cache.ParseCache("bicep", "test", root=tmp_path / "cache")
-    monkeypatch.setattr(front_end.loader, "bicep_cache", lambda: store)
-    monkeypatch.delenv("AKS_BACKUP_LINT_NO_CACHE", raising=False)
-    cache.set_enabled(True)
     src = Path(__file__).resolve().parents[1] / "fixtures" / "region-mismatch" / "bicep"
-    files = sorted(p for p in src.rglob("*") if p.is_file())
+    files = sorted(p.resolve() for p in src.rglob("*") if p.is_file())
+    store = cachedb.CacheDB(tmp_path / "entries.sqlite3")
+    cold = loader.BicepFiles(10_000_000, store=store)
+    cold.prefetch(files)
+    store.save()
 
-    def snapshot() -> list[tuple[str, str, str]]:
-        result = load(files, LoadContext())
-        assert not result.diagnostics
-        return sorted((r.kind, r.address, repr(sorted(r.attrs.items()))) for r in result.resources)
+    def not_again(path: Path, text: str) -> None:
+        raise AssertionError(f"{path} parsed again")
 
-    cold = snapshot()
-    assert store.writes >= 2 and store.hits == 0
-    warm = snapshot()
-    assert store.hits >= 2
-    assert warm == cold
+    monkeypatch.setattr(loader, "parse_text", not_again)
+    warm = loader.BicepFiles(10_000_000, store=cachedb.CacheDB(tmp_path / "entries.sqlite3"))
+    warm.prefetch(files)
+    assert len(warm.templates) == len(files) >= 2
+    assert warm.templates == cold.templates and warm.problems == cold.problems
 
 
 def test_pathological_text_is_reported_quickly(tmp_path: Path) -> None:

@@ -16,6 +16,10 @@ AKSB000 note and a tool notification, and never fails the run. Either way the ot
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from linter.arm.jsonpos import PosDict
@@ -23,40 +27,94 @@ from linter.bicep.loader import EXTENDS, USING, BicepFiles
 from linter.frontend import LoadContext, LoadResult, parse_error
 from linter.model import Severity, Value
 from linter.report import Notification
+from linter.stackcache import StackCache
 
 MAX_EXTENDS = 8
 
 
+@dataclass
+class Plan:
+    """What linking every file of the scan decides: the entry files, each with the
+    ``.bicepparam`` that supplies it, and the problems and files of everything read."""
+
+    entries: list[tuple[Path, Path | None]] = field(default_factory=list)
+    read: LoadResult = field(default_factory=LoadResult)
+
+
 def load(given: list[Path], ctx: LoadContext) -> LoadResult:
+    """Two kinds of units for the stack cache (``linter.stackcache``): the plan (which files are
+    entries, read problems), which depends on every file, and each entry with its modules and
+    parameter file, which depends on those only; an edit re-plans, and re-evaluates only the
+    entries whose files changed."""
+    # the Bicep CLI's module cache defaults to $HOME/.bicep (``registry.default_cache_root``)
+    stacks = StackCache("bicep", ctx, versions=f"HOME={os.environ.get('HOME', '')}")
+    files = BicepFiles(ctx.max_file_bytes, ctx.overlay, stacks.view, stacks.db)
+    paths = ctx.real_paths.files(given)
+    link_all = functools.cache(functools.partial(_link_all, paths, files, ctx))
+    plan = stacks.evaluate(
+        ("plan", *map(str, paths)), functools.partial(_plan, paths, files, link_all), order_fixed=True
+    )
+    result = LoadResult()
+    for entry, params in plan.entries:
+        identity = ("entry", str(entry), str(params or ""))
+        result.add(
+            stacks.evaluate(identity, functools.partial(_evaluate, entry, params, files, ctx, link_all))
+        )
+    result.add(plan.read)
+    stacks.save()
+    return result
+
+
+def _link_all(paths: list[Path], files: BicepFiles, ctx: LoadContext) -> dict[Path, Path]:
+    """Read and link every given file, in order; the first ``.bicepparam`` using each template."""
+    files.prefetch(paths)
+    for path in paths:
+        if path.suffix.lower() == ".bicep":
+            files.linked(path)
+    chosen: dict[Path, Path] = {}
+    for path in paths:
+        if path.suffix.lower() == ".bicepparam":
+            target, _ = bicepparam_values(path, files, ctx)
+            if target is not None and target not in chosen:
+                chosen[target] = path
+    return chosen
+
+
+def _plan(paths: list[Path], files: BicepFiles, link_all: Callable[[], dict[Path, Path]]) -> Plan:
+    chosen = link_all()
+    called = {Path(p) for p in _local_modules(files)}
+    plan = Plan()
+    for path in paths:
+        if path.suffix.lower() == ".bicep" and path not in called:
+            plan.entries.append((path, chosen.get(path)))
+    _report_problems(files, plan.read)
+    plan.read.files.extend(dict.fromkeys(files.read))
+    return plan
+
+
+def _evaluate(
+    path: Path,
+    params: Path | None,
+    files: BicepFiles,
+    ctx: LoadContext,
+    link_all: Callable[[], dict[Path, Path]],
+) -> LoadResult:
+    """One entry file, with its modules and parameter file, evaluated and adapted."""
     from linter.arm.loader import evaluate_template
 
+    with files.view.unrecorded():  # the state of a fresh run: every file linked in order
+        link_all()
     result = LoadResult()
-    files = BicepFiles(ctx.max_file_bytes, ctx.overlay)
-    paths = sorted({p.resolve() for p in given})
-    files.prefetch(paths)
-    bicep = [p for p in paths if p.suffix.lower() == ".bicep"]
-    params = [p for p in paths if p.suffix.lower() == ".bicepparam"]
-    for path in bicep:
-        files.linked(path)
-    called = {Path(p) for p in _local_modules(files)}
-    supplied: dict[Path, dict[str, Value]] = {}
-    for path in params:
-        target, values = bicepparam_values(path, files, ctx)
-        if target is not None and target not in supplied:
-            supplied[target] = values
-    entries = [p for p in bicep if p not in called]
-    for path in entries:
-        template = files.linked(path)
-        if template is None:
-            continue
-        try:
-            evaluate_template(path, template, None, ctx, result, "bicep", supplied=supplied.get(path))
-        except Exception as e:  # noqa: BLE001 - one file must never stop the others
-            result.diagnostics.append(
-                parse_error(path, 1, 1, f"could not evaluate Bicep file ({type(e).__name__}: {e})")
-            )
-    _report_problems(files, result)
-    result.files.extend(dict.fromkeys(files.read))
+    template = files.linked(path)
+    if template is None:
+        return result
+    try:
+        supplied = bicepparam_values(params, files, ctx)[1] if params is not None else None
+        evaluate_template(path, template, None, ctx, result, "bicep", supplied=supplied)
+    except Exception as e:  # noqa: BLE001 - one file must never stop the others
+        result.diagnostics.append(
+            parse_error(path, 1, 1, f"could not evaluate Bicep file ({type(e).__name__}: {e})")
+        )
     return result
 
 

@@ -1,17 +1,22 @@
 """Reading Bicep files: each file parsed and translated once, then module calls, imports and
 registry modules linked into the templates that use them.
 
-A file's translation depends only on its text, so it goes through the parse cache
-(``linter.cache``); files missing from the cache are parsed on several cores when there are many
-(``linter.parallel``). Linking happens after that, in this process: a local module call gets the
-module file's template, an ``import`` the exporting file's template, and a registry module
-(``br:``/``ts:``) the compiled ``main.json`` from the local Bicep module cache
-(``linter.bicep.registry``), or stays an unresolved module.
+A file's translation depends only on its path and text, so it is cached under a key made of
+those (in the front end's entry store, ``linter.cachedb``); files missing from the cache are
+parsed on several cores when there are many (``linter.parallel``). Linking happens after that, in
+this process: a local module call gets the module file's template, an ``import`` the exporting
+file's template, and a registry module (``br:``/``ts:``) the compiled ``main.json`` from the local
+Bicep module cache (``linter.bicep.registry``), or stays an unresolved module.
+
+Every file is read and probed through a ``FileView`` (``linter.stackcache``): what linking a file
+looked at is kept with it and counted again whenever another stack uses that linked file, so each
+stack's cache entry names every file its result depends on.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import pickle
 import sys
 from collections.abc import Mapping
@@ -24,9 +29,11 @@ from linter.arm.jsonpos import JsonError, PosDict, loads
 from linter.arm.template import BICEP_IMPORTED, REGISTRY_MODULE, UNRESOLVED_REASON, ForSpec
 from linter.bicep import registry
 from linter.bicep.translate import IMPORTS, LOCAL_MODULE, is_registry_reference
-from linter.cache import ParseCache, module_file, note_misses, register_dataclass_pickling, source_fingerprint
+from linter.cache import module_file, register_dataclass_pickling, source_fingerprint
+from linter.cachedb import CacheDB
 from linter.model import Span
-from linter.textfile import read_text
+from linter.stackcache import FileView, Inputs
+from linter.textfile import text_of
 
 USING = "__using__"
 EXTENDS = "__extends__"
@@ -48,12 +55,14 @@ FileResult = tuple[PosDict | None, Problem | None]
 
 
 @functools.lru_cache(maxsize=1)
-def bicep_cache() -> ParseCache:
-    """Translated Bicep files, keyed by tool version and the source of everything that builds them."""
+def parse_salt() -> str:
+    """What a cached translation depends on besides the file: tool version and the source of
+    everything that builds it."""
     from linter import __version__
 
-    salt = "|".join(
+    return "|".join(
         (
+            "bicep-parse",
             __version__,
             sys.version.split()[0],
             source_fingerprint(
@@ -69,11 +78,25 @@ def bicep_cache() -> ParseCache:
             ),
         )
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _register_pickling() -> None:
+    """Translations are many small dataclasses: pickle them by constructor (``linter.cache``)."""
     register_dataclass_pickling(
         [ex.Lit, ex.Call, ex.Prop, ex.Index, ex.Ref, ex.Op, ex.Interp, ex.ForExpr, ex.Lambda, ex.Spread]
         + [ex.Method, ForSpec, Span]
     )
-    return ParseCache("bicep", salt)
+
+
+def parse_key(path: Path, text: str) -> str:
+    """The cache key of one file's translation."""
+    h = hashlib.sha256(parse_salt().encode())
+    h.update(b"\0")
+    h.update(str(path).encode("utf-8", "surrogatepass"))
+    h.update(b"\0")
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:40]
 
 
 def parse_text(path: Path, text: str) -> FileResult:
@@ -123,43 +146,55 @@ def balanced(text: str) -> bool:
     return not stack
 
 
-def _parse_job(job: tuple[Path, str, str]) -> bytes:
-    """Pool worker: parse, store the cache entry, return the pickled result (pickled once)."""
-    path, text, key = job
-    data = pickle.dumps(parse_text(path, text), protocol=pickle.HIGHEST_PROTOCOL)
-    if key:
-        bicep_cache().put_bytes(key, data)
-    return data
+def _parse_job(job: tuple[Path, str]) -> bytes:
+    """Pool worker: parse and return the pickled result (the parent stores these same bytes)."""
+    path, text = job
+    return pickle.dumps(parse_text(path, text), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class BicepFiles:
-    """Every Bicep file of a run, read once; problems become ``problems`` (path -> Problem)."""
+    """Every Bicep file of a run, read once; problems become ``problems`` (path -> Problem).
 
-    def __init__(self, max_bytes: int, overlay: Mapping[Path, str] | None = None) -> None:
+    ``view`` reads and probes files (recording them for the stack cache); ``store`` keeps
+    translations between runs (None: not cached).
+    """
+
+    def __init__(
+        self,
+        max_bytes: int,
+        overlay: Mapping[Path, str] | None = None,
+        view: FileView | None = None,
+        store: CacheDB | None = None,
+    ) -> None:
         self.max_bytes = max_bytes
-        self.overlay = overlay  # an editor's unsaved buffers (LoadContext.overlay)
+        self.view = view or FileView(max_bytes, overlay, record=False)
+        self.store = store
         self.templates: dict[Path, PosDict | None] = {}
         self.problems: dict[Path, Problem] = {}
         self.read: list[Path] = []  # files actually read, in order
-        self.configs = registry.ConfigFinder()
+        self.configs = registry.ConfigFinder(self.view)
         self._linked: set[Path] = set()
-        self._registry: dict[Path, PosDict | str] = {}
+        self._read_inputs: dict[Path, Inputs] = {}  # what reading each file looked at
+        self._link_inputs: dict[Path, Inputs] = {}  # what linking each file looked at, modules included
+        self._registry: dict[Path, tuple[PosDict | str, Inputs]] = {}
         self._resolved: dict[str, Path] = {}
 
     # --- reading ------------------------------------------------------------------------------
 
     def _lookup(self, path: Path) -> tuple[FileResult | None, str | None, str]:
-        text, problem = read_text(path, self.max_bytes, self.overlay)
+        with self.view.recording() as inputs:
+            raw = self.view.read(path)
+        self._read_inputs[path] = inputs
+        text, problem = text_of(raw, self.max_bytes)
         self.read.append(path)
         if problem is not None:
             return (None, Problem(problem.line, 1, problem.message)), None, ""
         if text is None:
             return (None, None), None, ""
-        store = bicep_cache()
-        if not store.enabled:
+        if self.store is None:
             return None, text, ""
-        key = store.key(path, text)
-        hit = store.get(key)
+        key = parse_key(path, text)
+        hit = self.store.get(key)
         return (hit if _is_result(hit) else None), text, key
 
     def _record(self, path: Path, result: FileResult) -> None:
@@ -171,6 +206,7 @@ class BicepFiles:
     def prefetch(self, paths: list[Path]) -> None:
         """Read ``paths``: cache hits first, misses on several cores when there are many."""
         todo = sorted({p.resolve() for p in paths} - set(self.templates))
+        _register_pickling()
         results: dict[Path, FileResult] = {}
         misses: list[tuple[Path, str, str]] = []
         with parallel.gc_paused():
@@ -182,17 +218,21 @@ class BicepFiles:
                 elif text is not None:
                     misses.append((path, text, key))
             if parallel.jobs_for(len(misses)) > 1:
-                if bicep_cache().enabled:
-                    note_misses(len(misses))
-                jobs = parallel.map_ordered(_parse_job, misses, initializer=parallel.gc_enabled_worker)
-                for (path, _, _), data in zip(misses, jobs, strict=True):
+                jobs = parallel.map_ordered(
+                    _parse_job,
+                    [(path, text) for path, text, _ in misses],
+                    initializer=parallel.gc_enabled_worker,
+                )
+                for (path, _, key), data in zip(misses, jobs, strict=True):
                     results[path] = pickle.loads(data)  # from our own worker
+                    if key and self.store is not None:
+                        self.store.put_bytes(key, data)
                     progress.advance()
                 misses = []
             for path, text, key in misses:
                 results[path] = parse_text(path, text)
-                if key:
-                    bicep_cache().put(key, results[path])
+                if key and self.store is not None:
+                    self.store.put(key, results[path])
                 progress.advance()
         for path in todo:
             self._record(path, results[path])
@@ -208,6 +248,7 @@ class BicepFiles:
         path = self.resolve(path)
         if path not in self.templates:
             self.prefetch([path])
+        self.view.replay(self._read_inputs[path])
         return self.templates.get(path)
 
     # --- linking ------------------------------------------------------------------------------
@@ -216,21 +257,30 @@ class BicepFiles:
         """The template of ``path`` with its module calls and imports attached (once per file)."""
         path = self.resolve(path)
         template = self.template(path)
-        if template is None or path in self._linked:
+        if template is None:
+            return template
+        if path in self._linked:
+            inputs = self._link_inputs.get(path)
+            if inputs is None:  # being linked further up: a cycle the caller did not see
+                self.view.uncacheable()
+            else:
+                self.view.replay(inputs)
             return template
         self._linked.add(path)
         chain = (*calling, path)
-        resources = template.get("resources")
-        for decl in resources.values() if isinstance(resources, dict) else ():
-            props = decl.get("properties") if isinstance(decl, dict) else None
-            if isinstance(props, dict):
-                self._link_module(path, props, chain)
-        imports = template.get(IMPORTS)
-        if imports:
-            template[BICEP_IMPORTED] = [
-                (original, local, span, *self._import_source(path, source, chain))
-                for source, original, local, span in imports
-            ]
+        with self.view.recording() as inputs:
+            resources = template.get("resources")
+            for decl in resources.values() if isinstance(resources, dict) else ():
+                props = decl.get("properties") if isinstance(decl, dict) else None
+                if isinstance(props, dict):
+                    self._link_module(path, props, chain)
+            imports = template.get(IMPORTS)
+            if imports:
+                template[BICEP_IMPORTED] = [
+                    (original, local, span, *self._import_source(path, source, chain))
+                    for source, original, local, span in imports
+                ]
+        self._link_inputs[path] = inputs
         return template
 
     def _link_module(self, path: Path, props: dict, chain: tuple[Path, ...]) -> None:
@@ -239,7 +289,8 @@ class BicepFiles:
             target = self.resolve(local)
             if target in chain:
                 props[UNRESOLVED_REASON] = "the module calls itself"
-            elif not target.is_file():
+                self.view.uncacheable()  # which call is cut depends on where linking started
+            elif not self.view.is_file(target):
                 props[UNRESOLVED_REASON] = f"module file {local} not found"
             else:
                 module = self.linked(target, chain)
@@ -262,7 +313,10 @@ class BicepFiles:
         if is_registry_reference(source):
             return None, source  # exported types and values of registry modules are not read
         target = self.resolve(path.parent / source)
-        if target in chain or not target.is_file() or target.suffix.lower() != ".bicep":
+        if target in chain:
+            self.view.uncacheable()  # as for a module cycle
+            return None, source
+        if not self.view.is_file(target) or target.suffix.lower() != ".bicep":
             return None, source
         return self.linked(target, chain), source
 
@@ -272,18 +326,20 @@ class BicepFiles:
         entry = registry.resolve(reference, config)
         if isinstance(entry, str):
             return entry
-        if entry.path not in self._registry:
-            self._registry[entry.path] = self._read_cached(entry, config)
-        return self._registry[entry.path]
+        return self.view.memo(self._registry, entry.path, lambda: self._read_cached(entry, config))
 
     def _read_cached(self, entry: registry.CacheEntry, config: registry.BicepConfig) -> PosDict | str:
         where = f"the Bicep module cache ({config.cache_root})"
         if config.problem:
             where += f"; {config.source}: {config.problem}"
-        if not entry.path.is_file():
+        if not self.view.is_file(entry.path):
             return f"{entry.reference} is not in {where}: run 'bicep restore' to analyse it"
+        raw = self.view.read(entry.path, whole=True)
         try:
-            doc = loads(entry.path.read_text(encoding="utf-8-sig"), str(entry.path))
+            if raw.error is not None:
+                raise OSError(raw.error)
+            text = raw.buffer if raw.buffer is not None else (raw.data or b"").decode("utf-8-sig")
+            doc = loads(text, str(entry.path))
         except (OSError, UnicodeDecodeError, JsonError) as e:
             return f"{entry.reference}: the cached {entry.path} cannot be read ({e})"
         if entry.template_spec and isinstance(doc, dict):
@@ -304,4 +360,4 @@ def _is_result(value: object) -> bool:
     )
 
 
-__all__ = ["BicepFiles", "Problem", "bicep_cache", "parse_text"]
+__all__ = ["BicepFiles", "Problem", "parse_key", "parse_salt", "parse_text"]

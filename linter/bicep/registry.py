@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from linter.arm.jsonpos import JsonError, loads
+from linter.stackcache import FileView, Inputs
 
 CONFIG_FILE = "bicepconfig.json"
 BUILTIN_ALIASES: dict[str, dict[str, dict[str, str]]] = {
@@ -75,33 +77,38 @@ def expand_cache_root(value: str) -> Path | None:
 
 
 class ConfigFinder:
-    """The ``bicepconfig.json`` for each directory, read once per run."""
+    """The ``bicepconfig.json`` for each directory, read once per run through ``view`` (which
+    records what was read for the stack cache, ``linter.stackcache``)."""
 
-    def __init__(self) -> None:
-        self._by_dir: dict[Path, BicepConfig] = {}
-        self._files: dict[Path, tuple[dict[str, Any], str]] = {}
+    def __init__(self, view: FileView | None = None) -> None:
+        self.view = view or FileView(sys.maxsize, None, record=False)
+        self._by_dir: dict[Path, tuple[BicepConfig, Inputs]] = {}
+        self._files: dict[Path, tuple[tuple[dict[str, Any], str], Inputs]] = {}
 
     def for_file(self, path: Path) -> BicepConfig:
         directory = path.resolve().parent
-        if directory not in self._by_dir:
-            self._by_dir[directory] = self._build(self._nearest(directory))
-        return self._by_dir[directory]
+        return self.view.memo(self._by_dir, directory, lambda: self._build(self._nearest(directory)))
 
     def _nearest(self, directory: Path) -> Path | None:
         for candidate in (directory, *directory.parents):
             config = candidate / CONFIG_FILE
-            if config.is_file():
+            if self.view.is_file(config):
                 return config
         return None
 
     def _read(self, path: Path) -> tuple[dict[str, Any], str]:
-        if path not in self._files:
-            try:
-                doc = loads(path.read_text(encoding="utf-8-sig"), str(path))
-                self._files[path] = (doc, "") if isinstance(doc, dict) else ({}, "not a JSON object")
-            except (OSError, UnicodeDecodeError, JsonError) as e:
-                self._files[path] = ({}, str(e))
-        return self._files[path]
+        return self.view.memo(self._files, path, lambda: self._parse(path))
+
+    def _parse(self, path: Path) -> tuple[dict[str, Any], str]:
+        raw = self.view.read(path, whole=True)
+        if raw.error is not None:
+            return {}, raw.error
+        try:
+            text = raw.buffer if raw.buffer is not None else (raw.data or b"").decode("utf-8-sig")
+            doc = loads(text, str(path))
+        except (UnicodeDecodeError, JsonError) as e:
+            return {}, str(e)
+        return (doc, "") if isinstance(doc, dict) else ({}, "not a JSON object")
 
     def _build(self, config_path: Path | None) -> BicepConfig:
         aliases = {scheme: dict(entries) for scheme, entries in BUILTIN_ALIASES.items()}

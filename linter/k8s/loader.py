@@ -27,9 +27,12 @@ read on their own.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from linter import kinds
@@ -48,13 +51,13 @@ from linter.k8s.suppressions import from_annotations
 from linter.k8s.yamlpos import load_documents, load_embedded
 from linter.model import ABSENT, Finding, Known, RelatedLocation, Severity, Span, Value, get_path, known
 from linter.report import Notification
-from linter.textfile import decode, sniff, too_large, unsaved
+from linter.stackcache import FileView, StackCache
+from linter.textfile import decode, sniff, too_large
 
 CHART_FILE = "Chart.yaml"
 _API = re.compile(r"""\bapiVersion["']?\s*:""")
 _KIND = re.compile(r"""\bkind["']?\s*:""")
 _TEMPLATE_ACTION = re.compile(r"\{\{-?.*?-?\}\}", re.DOTALL)
-_HEAD_BYTES = 65536
 
 
 def looks_like_manifest(text_: str) -> bool:
@@ -70,12 +73,9 @@ def template_action(text_: str) -> tuple[int, str] | None:
     return text_.count("\n", 0, m.start()) + 1, " ".join(m.group().split())[:60]
 
 
-def in_chart_templates(path: Path) -> bool:
+def in_chart_templates(path: Path, is_file: Callable[[Path], bool] = Path.is_file) -> bool:
     """True for files below ``<chart>/templates/`` (a directory beside a ``Chart.yaml``)."""
-    for parent in path.parents:
-        if parent.name == "templates" and (parent.parent / CHART_FILE).is_file():
-            return True
-    return False
+    return any(parent.name == "templates" and is_file(parent.parent / CHART_FILE) for parent in path.parents)
 
 
 def _shown(path: Path) -> str:
@@ -87,8 +87,12 @@ def _shown(path: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, ctx: LoadContext) -> None:
+    """One unit of the stack cache (a chart, the kustomizations, a directory's manifests): files are
+    read and probed through ``view``, which records them for the unit's entry."""
+
+    def __init__(self, ctx: LoadContext, view: FileView) -> None:
         self.ctx = ctx
+        self.view = view
         self.result = LoadResult()
         self.loaded: set[Path] = set()
         #: files kustomizations use (read once however many overlays use them): documents and text
@@ -98,18 +102,15 @@ class _Loader:
 
     def _read(self, path: Path) -> str | None:
         """The file's text, or None (with an AKSB000 when it looks like a manifest)."""
-        buffer = unsaved(self.ctx.overlay, path)
-        if buffer is not None:
+        raw = self.view.read(path)
+        if raw.buffer is not None:
             self.result.files.append(path)
-            return buffer
-        try:
-            size = path.stat().st_size
-            with path.open("rb") as fh:
-                data = fh.read(_HEAD_BYTES if size > self.ctx.max_file_bytes else -1)
-        except OSError as e:
-            self.result.diagnostics.append(parse_error(path, 1, 1, f"cannot read file: {e.strerror or e}"))
+            return raw.buffer
+        if raw.error is not None:
+            self.result.diagnostics.append(parse_error(path, 1, 1, raw.error))
             return None
         self.result.files.append(path)
+        data, size = raw.data or b"", raw.size
         if size > self.ctx.max_file_bytes:
             if looks_like_manifest(sniff(data)):
                 self.result.diagnostics.append(
@@ -157,7 +158,7 @@ class _Loader:
             fallback = _json_document(content, path)  # JSON that YAML 1.1 rejects (surrogate escapes)
             if fallback is not None:
                 return [fallback]
-        if in_chart_templates(path):
+        if in_chart_templates(path, self.view.is_file):
             return [d.value for d in docs]
         action = template_action(content)
         if action is not None:
@@ -195,7 +196,7 @@ class _Loader:
             self.result.resources.append(chart)
         deps = list(_items(get_path(doc, "dependencies")))
         requirements = path.parent / "requirements.yaml"  # Helm 2 charts list dependencies there
-        if requirements.is_file():
+        if self.view.is_file(requirements):
             self.loaded.add(requirements)
             for req in self.documents(requirements)[:1]:
                 deps.extend(_items(get_path(req, "dependencies")))
@@ -213,7 +214,9 @@ class _Loader:
 
     def kustomizations(self, files: list[Path]) -> None:
         """Build every root kustomization of the scan (and any kustomization no root reaches)."""
-        reader = Reader(self.kustomize_documents, self.kustomize_text, load_embedded, self.ctx.excluded)
+        reader = Reader(
+            self.kustomize_documents, self.kustomize_text, load_embedded, self.ctx.excluded, self.view
+        )
         builder = Kustomizer(reader)
         scanned = [p for p in files if p.name in KUSTOMIZATION_NAMES and builder.config(p) is not None]
         included: set[Path] = set()
@@ -325,18 +328,66 @@ def _items(value: Value) -> list[Value]:
 
 
 def load(files: list[Path], ctx: LoadContext) -> LoadResult:
-    """Canonical resources of every Kubernetes document in ``files``."""
-    loader = _Loader(ctx)
-    files = sorted({Path(p).resolve() for p in files})
+    """Canonical resources of every Kubernetes document in ``files``.
+
+    Units of the stack cache (``linter.stackcache``), in the order a scan reads them: each chart,
+    the kustomizations of the scan (they share bases, and decide which files are read only through
+    them), then the other manifests, a directory at a time.
+    """
+    import yaml
+
+    stacks = StackCache(
+        "kubernetes", ctx, versions=f"PyYAML {yaml.__version__} libyaml {yaml.__with_libyaml__}"
+    )
+    files = ctx.real_paths.files(files)
+    result = LoadResult()
+    loaded: set[Path] = set()
     for path in files:
         if path.name == CHART_FILE:
-            loader.chart(path)
+            part, used = stacks.evaluate(
+                ("chart", str(path)), functools.partial(_chart, path, ctx, stacks.view)
+            )
+            result.add(part)
+            loaded |= used
+    kustomizations = [p for p in files if p.name in KUSTOMIZATION_NAMES]
+    if kustomizations:
+        identity = ("kustomize", *map(str, kustomizations))
+        part, used = stacks.evaluate(
+            identity, functools.partial(_kustomize, kustomizations, ctx, stacks.view)
+        )
+        result.add(part)
+        loaded |= used
+    manifests = [
+        path
+        for path in files
+        if path not in loaded
+        and not (path.name == "requirements.yaml" and (path.parent / CHART_FILE).is_file())
+    ]
+    for directory, group in itertools.groupby(manifests, key=lambda path: path.parent):
+        paths = list(group)
+        identity = ("manifests", str(directory), *(p.name for p in paths))
+        result.add(stacks.evaluate(identity, functools.partial(_manifests, paths, ctx, stacks.view)))
+    result.suppressions.extend(from_annotations(result.resources))
+    stacks.save()
+    return result
+
+
+def _chart(path: Path, ctx: LoadContext, view: FileView) -> tuple[LoadResult, frozenset[Path]]:
+    loader = _Loader(ctx, view)
+    loader.chart(path)
+    return loader.result, frozenset(loader.loaded)
+
+
+def _kustomize(files: list[Path], ctx: LoadContext, view: FileView) -> tuple[LoadResult, frozenset[Path]]:
+    loader = _Loader(ctx, view)
     loader.kustomizations(files)
+    return loader.result, frozenset(loader.loaded)
+
+
+def _manifests(files: list[Path], ctx: LoadContext, view: FileView) -> LoadResult:
+    loader = _Loader(ctx, view)
     for path in files:
-        if path.name == "requirements.yaml" and (path.parent / CHART_FILE).is_file():
-            continue
         loader.manifest(path, Origin(str(path), stack=str(path.parent)))
-    loader.result.suppressions.extend(from_annotations(loader.result.resources))
     return loader.result
 
 

@@ -24,7 +24,7 @@ def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     loader = TerraformLoader(ctx)
     configuration = [p for p in files if p.name.endswith((".tf", ".tf.json"))]
     loader.prefetch(configuration)  # many files: several cores
-    directories = sorted({p.resolve().parent for p in configuration})
+    directories = sorted({ctx.real_paths.file(p).parent for p in configuration})
     called: set[Path] = set()
     for d in directories:
         source = loader.module(d)

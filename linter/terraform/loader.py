@@ -212,7 +212,7 @@ class TerraformLoader:
         self.files_read: list[Path] = []
 
     def parse(self, path: Path) -> hcl.HclFile | None:
-        path = path.resolve()
+        path = self.ctx.real_paths.file(path)
         if path in self._files:
             return self._files[path]
         self._record(path, parse_file((path, self.max_bytes, self.parser), self.ctx.overlay))
@@ -227,7 +227,7 @@ class TerraformLoader:
         """
         from linter import parallel
 
-        todo = sorted({p.resolve() for p in paths} - set(self._files))
+        todo = sorted(set(self.ctx.real_paths.files(paths)) - set(self._files))
         results: dict[Path, ParseResult] = {}
         misses: list[tuple[Path, str, str, str]] = []
         cache = parse_cache(self.parser)
@@ -285,7 +285,7 @@ class TerraformLoader:
         self._files[path] = tree
 
     def module(self, directory: Path) -> ModuleSource | None:
-        directory = directory.resolve()
+        directory = self.ctx.real_paths.file(directory)
         if directory not in self._modules:
             self._modules[directory] = None  # guards a module that calls itself
             if not directory.is_dir():

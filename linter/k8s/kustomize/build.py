@@ -21,6 +21,7 @@ from linter.k8s.kustomize.objects import Build, ChartEntry, Failure, KObject, Un
 from linter.k8s.kustomize.transformers import Transformers
 from linter.k8s.yamlpos import Document, YamlProblem
 from linter.model import Known, Span, Value, get_path
+from linter.stackcache import FileView
 
 
 class Reader:
@@ -32,11 +33,17 @@ class Reader:
         file_text: Callable[[Path], str | None],
         embedded: Callable[[str, str, Span], tuple[list[Document], YamlProblem | None]],
         excluded: Callable[[Path], bool],
+        view: FileView,
     ) -> None:
         self.documents = documents
         self.file_text = file_text
         self.embedded = embedded
         self.excluded = excluded  # the scan's excludes: such a path is never read
+        self.view = view  # asks the file system, recording the answers for the stack cache
+
+    def kustomization_in(self, directory: Path) -> Path | None:
+        """The kustomization file of ``directory``, if it is a directory that has one."""
+        return kustomization_in(directory, self.view.is_file) if self.view.is_dir(directory) else None
 
 
 class Kustomizer:
@@ -79,7 +86,7 @@ class Kustomizer:
             if not name or is_remote(name):
                 continue
             target = (cfg.directory / name).resolve()
-            found = kustomization_in(target) if target.is_dir() else None
+            found = self.reader.kustomization_in(target)
             if found is not None and not self.reader.excluded(found):
                 out.append(found)
         return out
@@ -142,7 +149,7 @@ class Kustomizer:
             )
             return None
         target = (cfg.directory / name).resolve()
-        inside = kustomization_in(target) if target.is_dir() else None
+        inside = self.reader.kustomization_in(target)
         if self.reader.excluded(target) or (inside is not None and self.reader.excluded(inside)):
             ra.unresolved.append(Unresolved(span, f'{noun} "{name}" is excluded from the scan; {unknown}'))
             return None
@@ -153,7 +160,7 @@ class Kustomizer:
         if local is None:
             return
         name, span, target = local
-        if target.is_file():
+        if self.reader.view.is_file(target):
             self.files.add(target)
             for doc in self.reader.documents(target):
                 for obj in objects_of(doc, str(target)):
@@ -161,10 +168,12 @@ class Kustomizer:
                         KObject(obj, header(obj, str(target)), address(obj, str(target)), entry=span)
                     )
             return
-        found = kustomization_in(target) if target.is_dir() else None
+        found = self.reader.kustomization_in(target)
         if found is None:
             what = (
-                "a path that does not exist" if not target.exists() else "a directory without a kustomization"
+                "a path that does not exist"
+                if not self.reader.view.exists(target)
+                else "a directory without a kustomization"
             )
             ra.unresolved.append(
                 Unresolved(span, f'resource "{name}" is {what}; the objects it adds are unknown')
@@ -185,7 +194,7 @@ class Kustomizer:
         if local is None:
             return
         name, span, target = local
-        found = kustomization_in(target) if target.is_dir() else None
+        found = self.reader.kustomization_in(target)
         comp = self.config(found) if found is not None else None
         if comp is None:
             ra.unresolved.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,10 +64,11 @@ def is_kustomize_config(doc: Value) -> bool:
     return api is ABSENT or (text(api) or "").startswith(KUSTOMIZE_API)
 
 
-def kustomization_in(directory: Path) -> Path | None:
+def kustomization_in(directory: Path, is_file: Callable[[Path], bool]) -> Path | None:
+    """The kustomization file of ``directory`` (``is_file`` asks the file system, recording it)."""
     for name in KUSTOMIZATION_NAMES:
         candidate = directory / name
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate.resolve()
     return None
 

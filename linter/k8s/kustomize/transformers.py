@@ -125,7 +125,7 @@ class Transformers:
                 span, f'patch file "{body}" is excluded from the scan; what it changes is unknown'
             )
             return None
-        if not path.is_file():
+        if not self.owner.reader.view.is_file(path):
             self._undecided(span, f'patch file "{body}" does not exist; what it changes is unknown')
             return None
         self.owner.files.add(path)
@@ -194,7 +194,7 @@ class Transformers:
 
     def _legacy_strategic_merge(self, entry: Value) -> None:
         body = text(entry) or ""
-        inline = "\n" in body or not (self.cfg.directory / body).is_file()
+        inline = "\n" in body or not self.owner.reader.view.is_file(self.cfg.directory / body)
         docs = self._patch_documents(entry, inline=inline and bool(body.strip()))
         for doc in docs or []:
             self._strategic_merge(doc, None, {}, self.owner.where(self.cfg, entry))
