@@ -1,75 +1,44 @@
 """Parse cache: parsed files keyed by content hash, kept in the user cache directory.
 
-Why: parsing is most of a scan's cost (python-hcl2 reads about 0.3 MB/s), and between two runs
-almost nothing changes. A file's parse result depends only on its path (spans carry it), its
-text, this tool's version and the parser library's version, so those make the key; a changed
-file simply misses and gets a new entry.
+Why: parsing is most of a scan's cost, and between two runs almost nothing changes. A file's
+parse result depends only on its path (spans carry it), its text, this tool's version and the
+parser library's version, so those make the key; a changed file simply misses and gets a new
+entry.
 
-Safety:
+Entries live in the same SQLite file as the other front ends' evaluated stacks
+(``linter.cachedb``), written in one transaction when the front end is done: writing a file per
+entry made the first, cache-filling scan of the Terraform corpus half again as slow as
+``--no-cache``. Safety:
 
-* Concurrent runs: an entry is written to a temporary file in the same directory and moved into
-  place with ``os.replace``, so a reader sees either no entry or a whole one. A corrupt or
-  unreadable entry is a miss, never an error.
-* Bounded size: after a run that wrote entries, the oldest entries (by modification time, which a
-  hit refreshes at most once a day) are removed until the cache is under its limits.
+* Concurrent runs: a transaction is seen whole or not at all. A damaged or foreign entry is a
+  miss, never an error.
+* Bounded size: ``linter.cachedb`` drops the least recently used entries past its limits.
 * Nothing from a scanned repository is ever unpickled: entries are written only by this tool into
-  the user's own cache directory, and the unpickler accepts only this tool's syntax-tree classes.
+  the user's own cache directory, and the unpickler accepts only this tool's classes
+  (``linter.safepickle``).
 * ``--no-cache`` (or ``AKS_BACKUP_LINT_NO_CACHE=1``) turns it off for a run.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
 import pickle
-import time
+import shutil
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from linter.cachedb import CacheDB, database_path
+from linter.safepickle import SafeUnpickler, safe_loads
+
 #: bump when the pickled shape of any cached class changes
-FORMAT = 2  # 2: Terraform entries in chunks of items
-MAX_ENTRIES = 50_000
-MAX_BYTES = 512 * 1024 * 1024
-_TOUCH_AFTER = 24 * 3600  # refresh a hit's mtime at most once a day (LRU-ish, few syscalls)
-
-#: modules whose classes a cache entry may contain
-_ALLOWED_MODULES = ("linter.", "pathlib", "builtins", "copyreg", "collections")
-_ALLOWED_BUILTINS = {"frozenset", "set", "tuple", "list", "dict", "complex", "bytes", "bytearray", "slice"}
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    """Only our own dataclasses and plain containers; anything else means the entry is not ours."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        found = _allowed_classes.get((module, name))
-        if found is not None:
-            return found
-        if module == "builtins" and name not in _ALLOWED_BUILTINS:
-            raise pickle.UnpicklingError(f"{module}.{name} not allowed in a cache entry")
-        if not module.startswith(_ALLOWED_MODULES) and module not in _ALLOWED_MODULES:
-            raise pickle.UnpicklingError(f"{module}.{name} not allowed in a cache entry")
-        found = _allowed_classes[(module, name)] = super().find_class(module, name)
-        return found
-
-
-#: (module, name) -> class, of classes ``_SafeUnpickler`` allowed: a warm scan asks for the same
-#: few dozen classes tens of thousands of times
-_allowed_classes: dict[tuple[str, str], Any] = {}
-
-
-def safe_loads(data: bytes) -> Any:
-    """Unpickle a cache entry, accepting only the classes ``_SafeUnpickler`` allows."""
-    return _SafeUnpickler(io.BytesIO(data)).load()
+FORMAT = 3  # 2: Terraform entries in chunks of items; 3: entries in the SQLite file
 
 
 _run_enabled = True
-_writes_this_process = 0
-#: on average one full pruning scan per this many new entries (a scan stats every entry)
-PRUNE_EVERY = 500
 
 
 def set_enabled(flag: bool) -> None:
@@ -164,15 +133,18 @@ def _remember(namespace: str, key: str, value: Any) -> None:
 
 
 class ParseCache:
-    """One namespace (``terraform``, ``yaml``...) of parse results in ``root``."""
+    """One namespace (``terraform``...) of parse results, stored in the cache database of ``root``.
+
+    New entries are kept until ``save``, which the front end calls when it is done.
+    """
 
     def __init__(self, namespace: str, salt: str, root: Path | None = None, enabled: bool = True) -> None:
         self.namespace = namespace
         self.salt = salt  # tool and parser versions: a new version never reads old entries
         self._enabled = enabled and _enabled_by_env()
         self._root = root
-        self._dir: Path | None = None
-        self._dir_env: tuple[str | None, str | None] = (None, None)
+        self._db: CacheDB | None = None
+        self._db_env: tuple[str | None, str | None] = (None, None)
         self.hits = 0
         self.misses = 0
         self.writes = 0
@@ -182,74 +154,58 @@ class ParseCache:
         return self._enabled and _run_enabled
 
     @property
-    def directory(self) -> Path:
-        # Re-resolved when the cache location settings change (tests, long-lived processes).
+    def db(self) -> CacheDB:
+        """The database, re-opened when the cache location settings change (tests, long-lived processes)."""
         where = (os.environ.get("AKS_BACKUP_LINT_CACHE_DIR"), os.environ.get("XDG_CACHE_HOME"))
-        if self._dir is None or where != self._dir_env:
-            from linter.cachedir import cache_dir
-
-            root = self._root or cache_dir()
-            self._dir = root / f"parse-v{FORMAT}" / self.namespace
-            self._dir_env = where
-        return self._dir
+        if self._db is None or where != self._db_env:
+            if self._db is not None:
+                self._db.save()
+            self._db = CacheDB(database_path(self._root))
+            self._db_env = where
+        return self._db
 
     def key(self, path: Path, text: str) -> str:
         """Content hash of the text, salted with the path (spans carry it) and the versions."""
         h = hashlib.blake2b(digest_size=20)
-        h.update(self.salt.encode())
+        h.update(f"{FORMAT}|{self.salt}".encode())
         h.update(b"\0")
         h.update(str(path).encode("utf-8", "surrogatepass"))
         h.update(b"\0")
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
-    def _entry(self, key: str) -> Path:
-        return self.directory / key[:2] / key[2:]
+    def _stored_as(self, key: str) -> str:
+        return f"{self.namespace}:{key}"
 
     def get(self, key: str) -> Any | None:
         """The cached value, or None on a miss (including a corrupt or foreign entry)."""
-        return self._read(key, lambda fh: _SafeUnpickler(io.BytesIO(fh.read())).load())
+        return self._read(key, safe_loads)
 
     def get_items(self, key: str) -> list[Any] | None:
         """A value stored with ``put_items``, or None on a miss."""
-        return self._read(key, unpickle_items)
+        return self._read(key, lambda data: unpickle_items(io.BytesIO(data)))
 
-    def _read(self, key: str, load: Callable[[Any], Any]) -> Any | None:
+    def _read(self, key: str, load: Callable[[bytes], Any]) -> Any | None:
         if not self.enabled:
             return None
         if (self.namespace, key) in _memory:
             _memory.move_to_end((self.namespace, key))
             self.hits += 1
             return _memory[(self.namespace, key)]
-        entry = self._entry(key)
+        data = self.db.get_bytes(self._stored_as(key))
         try:
-            with entry.open("rb") as fh:
-                mtime = os.fstat(fh.fileno()).st_mtime
-                value = load(fh)
-        except (
-            OSError,
-            EOFError,
-            pickle.UnpicklingError,
-            AttributeError,
-            ImportError,
-            ValueError,
-            TypeError,
-        ):
-            self.misses += 1
-            return None
+            value = None if data is None else load(data)
         except Exception:  # noqa: BLE001 - a damaged entry must never break a scan
+            value = None
+        if value is None:
             self.misses += 1
             return None
         self.hits += 1
         _remember(self.namespace, key, value)
-        now = time.time()
-        if now - mtime > _TOUCH_AFTER:
-            with contextlib.suppress(OSError):
-                os.utime(entry, (now, now))
         return value
 
     def put(self, key: str, value: Any) -> None:
-        """Store ``value`` atomically; failures (read-only disk, full disk) are silently ignored."""
+        """Keep ``value`` for ``save``; an unpicklable value is simply not cached."""
         if not self.enabled:
             return
         _remember(self.namespace, key, value)
@@ -260,82 +216,32 @@ class ParseCache:
         self.put_bytes(key, data)
 
     def put_items(self, key: str, items: Sequence[Any]) -> None:
-        """Store a sequence as ``pickle_items`` does, streamed to the file (no copy in memory)."""
+        """Keep a sequence, pickled as ``pickle_items`` does, for ``save``."""
         if not self.enabled:
             return
         _remember(self.namespace, key, list(items))
-        self._write(key, lambda fh: write_items(fh, items))
+        try:
+            data = pickle_items(items)
+        except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
+            return
+        self.put_bytes(key, data)
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        """Store an already pickled value (parallel workers pickle once and send the same bytes)."""
-        self._write(key, lambda fh: fh.write(data))
-
-    def _write(self, key: str, dump: Callable[[Any], Any]) -> None:
-        """Write an entry through a temporary file moved into place: readers see all of it or none."""
+        """Keep an already pickled value for ``save`` (parse workers pickle once and send the bytes)."""
         if not self.enabled:
             return
-        entry = self._entry(key)
-        tmp = None
-        try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile  # only a run that writes the cache needs it (``--no-cache`` never does)
+        self.db.put_bytes(self._stored_as(key), data)
+        self.writes += 1
 
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=entry.parent)
-            with os.fdopen(fd, "wb") as fh:
-                dump(fh)
-            os.replace(tmp, entry)
-            tmp = None
-            self.writes += 1
-            global _writes_this_process
-            _writes_this_process += 1
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            pass  # a read-only or full disk, or an unpicklable value: simply not cached
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+    def save(self) -> None:
+        """Write the new entries in one transaction (a read-only or full disk: simply not cached).
 
-    def prune(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> int:
-        """Remove the least recently used entries until under both limits; returns how many."""
-        if not self.enabled:
-            return 0
-        base = self.directory.parent  # all namespaces share the limits
-        entries: list[tuple[float, int, str]] = []
-        try:
-            for ns in os.scandir(base):
-                if not ns.is_dir(follow_symlinks=False):
-                    continue
-                for sub in os.scandir(ns.path):
-                    if not sub.is_dir(follow_symlinks=False):
-                        continue
-                    for f in os.scandir(sub.path):
-                        try:
-                            st = f.stat(follow_symlinks=False)
-                        except OSError:
-                            continue
-                        if f.name.startswith(".tmp-") and time.time() - st.st_mtime < 3600:
-                            continue  # another run is writing it
-                        entries.append((st.st_mtime, st.st_size, f.path))
-        except OSError:
-            return 0
-        total = sum(size for _, size, _ in entries)
-        if len(entries) <= max_entries and total <= max_bytes:
-            return 0
-        entries.sort()
-        removed = 0
-        target_n, target_b = int(max_entries * 0.8), int(max_bytes * 0.8)
-        n = len(entries)
-        for _, size, path in entries:
-            if n <= target_n and total <= target_b:
-                break
-            try:
-                os.unlink(path)
-            except OSError:
-                continue
-            n -= 1
-            total -= size
-            removed += 1
-        return removed
+        The next run opens the database afresh: a run that could not use it does not stop a
+        long-lived process (the language server) from caching later.
+        """
+        if self._db is not None:
+            self._db.save()
+            self._db = None
 
 
 def register_dataclass_pickling(classes: list[type]) -> None:
@@ -396,39 +302,28 @@ def pickle_items(items: Sequence[Any]) -> bytes:
 
 def unpickle_items(fh: Any) -> list[Any]:
     """The items of an entry written by ``write_items`` (only this tool's classes, as ``get``)."""
-    header = _SafeUnpickler(fh).load()
+    header = SafeUnpickler(fh).load()
     if type(header) is not tuple or len(header) != 2 or header[0] != _CHUNKED or type(header[1]) is not int:
         raise pickle.UnpicklingError("not an entry of items")
     items: list[Any] = []
     for _ in range(header[1]):
-        chunk = _SafeUnpickler(fh).load()
+        chunk = SafeUnpickler(fh).load()
         if type(chunk) is not list:
             raise pickle.UnpicklingError("not an entry of items")
         items.extend(chunk)
     return items
 
 
-def note_misses(n: int) -> None:
-    """Count entries written by pool workers (their counters live in other processes)."""
-    global _writes_this_process
-    _writes_this_process += n
+def remove_old_layouts(root: Path | None = None) -> None:
+    """Delete the parse cache directories of earlier versions (a file per entry under ``parse-v*``)."""
+    if not _run_enabled or not _enabled_by_env():
+        return
+    from linter.cachedir import cache_dir
 
-
-def maybe_prune(root: Path | None = None) -> int:
-    """Prune the cache now and then: with probability writes/PRUNE_EVERY, so the cost is amortised.
-
-    A pre-commit run that changed one file almost never pays for the scan; a run that wrote
-    thousands of entries always does.
-    """
-    global _writes_this_process
-    import random
-
-    writes, _writes_this_process = _writes_this_process, 0
-    if not writes or not _run_enabled or not _enabled_by_env():
-        return 0
-    if writes < PRUNE_EVERY and random.random() >= writes / PRUNE_EVERY:
-        return 0
-    return ParseCache("terraform", "", root=root).prune()
+    base = root or cache_dir()
+    for old in ("parse-v1", "parse-v2"):
+        if (base / old).is_dir():
+            shutil.rmtree(base / old, ignore_errors=True)
 
 
 def cached(cache: ParseCache | None, key: str, compute: Callable[[], Any]) -> Any:
@@ -450,13 +345,10 @@ __all__ = [
     "unpickle_items",
     "set_enabled",
     "run_enabled",
-    "maybe_prune",
-    "note_misses",
+    "remove_old_layouts",
     "register_dataclass_pickling",
     "source_fingerprint",
     "module_file",
     "dist_versions",
     "FORMAT",
-    "MAX_ENTRIES",
-    "MAX_BYTES",
 ]

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from linter.cache import safe_loads
+from linter.safepickle import safe_loads
 
 #: bump when the table's layout changes (the file name carries it, so versions never mix)
 FORMAT = 1
@@ -37,11 +37,11 @@ _TOUCH_AFTER = 24 * 3600
 _BUSY_TIMEOUT = 5.0
 
 
-def database_path() -> Path:
-    """Where the entries live: in the user cache directory (``linter.cachedir``)."""
+def database_path(root: Path | None = None) -> Path:
+    """Where the entries live: in ``root``, by default the user cache directory (``linter.cachedir``)."""
     from linter.cachedir import cache_dir
 
-    return cache_dir() / f"entries-v{FORMAT}.sqlite3"
+    return (root or cache_dir()) / f"entries-v{FORMAT}.sqlite3"
 
 
 class CacheDB:
@@ -56,8 +56,13 @@ class CacheDB:
 
     def get(self, key: str) -> Any | None:
         """The entry's value, or None (no entry, a damaged entry, or no usable database)."""
+        data = self.get_bytes(key)
+        return None if data is None else _loads(data)
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """The entry as stored (pickled), or None; the caller unpickles it (``linter.safepickle``)."""
         if key in self._pending:
-            return _loads(self._pending[key])
+            return self._pending[key]
         db = self._connect()
         if db is None:
             return None
@@ -66,12 +71,11 @@ class CacheDB:
         except sqlite3.Error as e:
             self._fail(e)
             return None
-        if row is None:
+        if row is None or not isinstance(row[0], bytes):
             return None
-        value = _loads(row[0])
-        if value is not None and time.time() - row[1] > _TOUCH_AFTER:
+        if time.time() - row[1] > _TOUCH_AFTER:
             self._touched.append(key)
-        return value
+        return row[0]
 
     def put(self, key: str, value: Any) -> None:
         """Pickle ``value`` now (later changes to it are not stored) and keep it for ``save``."""
@@ -119,6 +123,11 @@ class CacheDB:
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and not self._failed:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self._failed = True  # no cache directory: nothing is cached this run
+                return None
             try:
                 db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")

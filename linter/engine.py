@@ -118,7 +118,7 @@ def load(paths: list[Path], options: Options, overlay: Mapping[Path, str] | None
         loaded.notifications.append(
             Notification("warning", f"no Terraform, Bicep, ARM or Kubernetes files found in {where}")
         )
-    cache.maybe_prune()
+    cache.remove_old_layouts()
     loaded.graph = ResourceGraph(existing(resources))
     link(loaded.graph, options.cluster_mapping)
     return loaded

@@ -10,14 +10,14 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from linter import cache, parallel
+from linter import cache, cachedb, parallel
 from linter.frontend import LoadContext
 from linter.terraform import loader as loader_module
 from linter.terraform.loader import TerraformLoader
@@ -52,51 +52,74 @@ def test_key_depends_on_path_text_and_salt(tmp_path: Path) -> None:
     assert k != cache.ParseCache("t", "v2", root=tmp_path).key(Path("/a/main.tf"), "x = 1")
 
 
+def stored(c: cache.ParseCache, key: str, value: bytes) -> None:
+    """Replace what the database holds for ``key`` (as a damaged or foreign entry would be)."""
+    c.save()
+    with sqlite3.connect(cachedb.database_path(c._root)) as db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (value, f"{c.namespace}:{key}"))
+        assert db.total_changes == 1
+
+
 def test_put_get_and_corrupt_or_foreign_entries_are_misses(tmp_path: Path) -> None:
     c = cache.ParseCache("t", "v1", root=tmp_path)
     c.put("ab" * 20, {"x": [1, 2]})
     assert c.get("ab" * 20) == {"x": [1, 2]}
-    entry = c.directory / "ab" / ("ab" * 19)
-    entry.write_bytes(b"not a pickle")
+    c.save()
+    assert cache.ParseCache("t", "v1", root=tmp_path).get("ab" * 20) == {"x": [1, 2]}  # from the file
+    stored(c, "ab" * 20, b"not a pickle")
     assert c.get("ab" * 20) is None
-    entry.write_bytes(pickle.dumps(os.system))  # a class outside the allow-list is refused
+    stored(c, "ab" * 20, pickle.dumps(os.system))  # a class outside the allow-list is refused
     assert c.get("ab" * 20) is None
-    assert not [p for p in entry.parent.iterdir() if p.name.startswith(".tmp-")]
 
 
 def test_item_entries_round_trip_and_damaged_or_foreign_ones_are_misses(tmp_path: Path) -> None:
-    """Big Terraform files are stored as separately pickled items (small pickle memos)."""
+    """Terraform files are stored as items pickled in chunks (small pickle memos for big files)."""
     c = cache.ParseCache("t", "v1", root=tmp_path)
     key = "cd" * 20
-    c.put_items(key, [("head", 1), "attribute", ["block"]])
-    assert c.get_items(key) == [("head", 1), "attribute", ["block"]]
+    items = [("head", 1), "attribute", ["block"], *range(cache.CHUNK * 2)]
+    c.put_items(key, items)
+    c.save()
+    assert cache.ParseCache("t", "v1", root=tmp_path).get_items(key) == items
     assert cache.unpickle_items(io.BytesIO(cache.pickle_items([1, 2]))) == [1, 2]
-    entry = c.directory / "cd" / ("cd" * 19)
-    entry.write_bytes(entry.read_bytes()[:-4])  # cut short: the last item cannot be read
+    whole = cache.pickle_items(items)
+    stored(c, key, whole[:-4])  # cut short: the last chunk cannot be read
     assert c.get_items(key) is None
-    entry.write_bytes(pickle.dumps(["no count first"]))
+    stored(c, key, pickle.dumps(["no header first"]))
     assert c.get_items(key) is None
-    entry.write_bytes(cache.pickle_items([os.system]))  # refused like ``get`` refuses it
+    stored(c, key, cache.pickle_items([os.system]))  # refused like ``get`` refuses it
     assert c.get_items(key) is None
 
 
 def test_disabled_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
     c = cache.ParseCache("t", "v1", root=tmp_path, enabled=False)
     c.put("cd" * 20, 1)
+    c.save()
     assert c.get("cd" * 20) is None
-    assert not (tmp_path / f"parse-v{cache.FORMAT}").exists()
+    assert not cachedb.database_path(tmp_path).exists()
 
 
-def test_prune_removes_least_recently_used(tmp_path: Path) -> None:
-    c = cache.ParseCache("t", "v1", root=tmp_path)
+def test_the_database_drops_the_least_recently_used_entries_past_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cachedb, "MAX_ENTRIES", 8)
+    path = cachedb.database_path(tmp_path)
     keys = [f"{i:02x}" * 20 for i in range(10)]
-    for n, k in enumerate(keys):
-        c.put(k, n)
-        os.utime(c.directory / k[:2] / k[2:], (time.time() - 1000 + n, time.time() - 1000 + n))
-    removed = c.prune(max_entries=5, max_bytes=10**9)
-    assert removed == 6  # down to 80 % of the limit
-    assert [c.get(k) for k in keys[-4:]] == [6, 7, 8, 9]
-    assert c.get(keys[0]) is None
+    for n, key in enumerate(keys):
+        monkeypatch.setattr(cachedb.time, "time", lambda n=n: 1_000_000.0 + n)
+        db = cachedb.CacheDB(path)
+        db.put(key, n)
+        db.save()
+    db = cachedb.CacheDB(path)
+    assert [db.get(k) for k in keys[-4:]] == [6, 7, 8, 9]
+    assert db.get(keys[0]) is None
+
+
+def test_old_cache_layouts_are_removed(tmp_path: Path) -> None:
+    old = tmp_path / "parse-v2" / "terraform" / "ab"
+    old.mkdir(parents=True)
+    (old / ("cd" * 19)).write_bytes(b"an entry of the previous layout")
+    cache.remove_old_layouts(tmp_path)
+    assert not (tmp_path / "parse-v2").exists()
 
 
 def tf_dir(tmp_path: Path, n: int) -> list[Path]:
@@ -126,7 +149,10 @@ def test_serial_parallel_cold_and_warm_give_identical_results(
     cache.set_enabled(True)
     monkeypatch.setenv("AKS_BACKUP_LINT_JOBS", "2")
     cold = loaded(files, parser)  # through the pool (when this machine allows a pool)
-    assert any((cache_dir / f"parse-v{cache.FORMAT}" / "terraform").rglob("*"))
+    loader_module.parse_cache(parser).save()
+    with sqlite3.connect(cachedb.database_path(cache_dir)) as db:
+        (stored_entries,) = db.execute("SELECT count(*) FROM entries WHERE key LIKE 'terraform:%'").fetchone()
+    assert stored_entries == len(files)
     warm = loaded(files, parser)  # every file from the cache
     assert serial == cold == warm
     (diag,) = serial[1]
@@ -153,6 +179,6 @@ def test_no_cache_flag_writes_nothing(tmp_path: Path) -> None:
     env.pop("AKS_BACKUP_LINT_NO_CACHE", None)
     cmd = [sys.executable, "-c", "from linter.cli import main; main()", "check", str(tmp_path)]
     subprocess.run([*cmd, "--no-cache"], env=env, capture_output=True, timeout=120, check=False)
-    assert not (root / f"parse-v{cache.FORMAT}").exists()
+    assert not cachedb.database_path(root).exists()
     subprocess.run(cmd, env=env, capture_output=True, timeout=120, check=False)
-    assert any((root / f"parse-v{cache.FORMAT}").rglob("*"))
+    assert cachedb.database_path(root).is_file()

@@ -22,6 +22,13 @@ def load(files: list[Path], ctx: LoadContext) -> LoadResult:
     call (with its inputs), not again on its own.
     """
     loader = TerraformLoader(ctx)
+    try:
+        return _load(files, ctx, loader)
+    finally:
+        loader.save_cache()  # the parse results this run computed, in one transaction
+
+
+def _load(files: list[Path], ctx: LoadContext, loader: TerraformLoader) -> LoadResult:
     configuration = [p for p in files if p.name.endswith((".tf", ".tf.json"))]
     loader.prefetch(configuration)  # many files: several cores
     directories = sorted({ctx.real_paths.file(p).parent for p in configuration})

@@ -16,7 +16,6 @@ from linter.cache import (
     ParseCache,
     dist_versions,
     module_file,
-    note_misses,
     pickle_items,
     register_dataclass_pickling,
     source_fingerprint,
@@ -170,12 +169,9 @@ def _worker_start() -> None:
 
 
 def _parse_job(job: tuple[Path, str, str, str]) -> bytes:
-    """Pool worker: parse, store the cache entry, return the entry's bytes (pickled once)."""
-    path, text, key, parser = job
-    data = pickle_items(_entry(_parse_text(path, text, parser)))
-    if key:
-        parse_cache(parser).put_bytes(key, data)
-    return data
+    """Pool worker: parse and return the cache entry's bytes (pickled once; the parent stores them)."""
+    path, text, _key, parser = job
+    return pickle_items(_entry(_parse_text(path, text, parser)))
 
 
 @contextlib.contextmanager
@@ -211,6 +207,10 @@ class TerraformLoader:
         self._manifests: dict[Path, dict[str, remote_modules.InstalledModule] | None] = {}
         self.files_read: list[Path] = []
 
+    def save_cache(self) -> None:
+        """Write the parse results computed so far to the cache (``ParseCache.save``)."""
+        parse_cache(self.parser).save()
+
     def parse(self, path: Path) -> hcl.HclFile | None:
         path = self.ctx.real_paths.file(path)
         if path in self._files:
@@ -241,11 +241,11 @@ class TerraformLoader:
                     misses.append((path, text, key, self.parser))
             if parallel.jobs_for(len(misses)) > 1 and self._worth_a_pool(misses):
                 _warm_parser(self.parser)  # forked workers inherit the loaded grammar
-                if cache.enabled:
-                    note_misses(len(misses))
                 jobs = parallel.map_ordered(_parse_job, misses, initializer=_worker_start)
-                for (path, text, _, _), data in zip(misses, jobs, strict=True):
+                for (path, text, key, _), data in zip(misses, jobs, strict=True):
                     results[path] = _from_entry(unpickle_items(io.BytesIO(data)), text)  # our own worker's
+                    if key:
+                        cache.put_bytes(key, data)
                     progress.advance()
                 misses = []
             if self.parser == hcl.TREE_SITTER:  # acyclic trees: the GC has nothing to find
