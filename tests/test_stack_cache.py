@@ -163,32 +163,27 @@ def test_an_unsaved_buffer_of_a_file_read_by_a_stack_is_used_instead_of_the_cach
     assert in_editor == saved
 
 
-def test_a_bicep_module_created_after_a_warm_run_is_read(tmp_path: Path) -> None:
-    directory = tmp_path / "bicep"
-    shutil.copytree(FIXTURES / "region-mismatch" / "bicep", directory)
-    module = directory / "modules" / "vault.bicep"
-    text = module.read_text()
-    module.unlink()
-    missing, _ = scan([directory / "main.bicep"], tmp_path)
-    scan([directory / "main.bicep"], tmp_path)  # warm, with the module still missing
-    module.write_text(text)
-    warm, _ = scan([directory / "main.bicep"], tmp_path)
-    without, _ = scan([directory / "main.bicep"], tmp_path, no_cache=True)
-    assert warm == without
-    assert warm != missing
-
-
-def test_a_kustomize_resource_created_after_a_warm_run_is_read(tmp_path: Path) -> None:
-    directory = tmp_path / "kubernetes"
-    shutil.copytree(FIXTURES / "kustomize-overlays" / "kubernetes", directory)
-    claims = directory / "base" / "claims.yaml"
-    text = claims.read_text()
-    claims.unlink()
-    missing, _ = scan([directory / "overlays"], tmp_path)
-    scan([directory / "overlays"], tmp_path)
-    claims.write_text(text)
-    warm, _ = scan([directory / "overlays"], tmp_path)
-    without, _ = scan([directory / "overlays"], tmp_path, no_cache=True)
+@pytest.mark.parametrize(
+    ("scenario", "language", "relative", "scanned"),
+    [
+        ("region-mismatch", "bicep", "modules/vault.bicep", "main.bicep"),  # a module of the entry file
+        ("kustomize-overlays", "kubernetes", "base/claims.yaml", "overlays"),  # a resource of a base
+    ],
+)
+def test_a_file_created_after_a_warm_run_is_read(
+    tmp_path: Path, scenario: str, language: str, relative: str, scanned: str
+) -> None:
+    """A unit that looked for a file and did not find it is not reused once the file exists."""
+    directory = tmp_path / language
+    shutil.copytree(FIXTURES / scenario / language, directory)
+    created = directory / relative
+    text = created.read_text()
+    created.unlink()
+    missing, _ = scan([directory / scanned], tmp_path)
+    scan([directory / scanned], tmp_path)  # warm, with the file still missing
+    created.write_text(text)
+    warm, _ = scan([directory / scanned], tmp_path)
+    without, _ = scan([directory / scanned], tmp_path, no_cache=True)
     assert warm == without
     assert warm != missing
 
