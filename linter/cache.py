@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from linter.cachedb import CacheDB, database_path
-from linter.safepickle import SafeUnpickler, safe_loads
+from linter.safepickle import SafeUnpickler
 
 #: bump when the pickled shape of any cached class changes
 FORMAT = 3  # 2: Terraform entries in chunks of items; 3: entries in the SQLite file
@@ -177,15 +177,8 @@ class ParseCache:
     def _stored_as(self, key: str) -> str:
         return f"{self.namespace}:{key}"
 
-    def get(self, key: str) -> Any | None:
-        """The cached value, or None on a miss (including a corrupt or foreign entry)."""
-        return self._read(key, safe_loads)
-
     def get_items(self, key: str) -> list[Any] | None:
-        """A value stored with ``put_items``, or None on a miss."""
-        return self._read(key, lambda data: unpickle_items(io.BytesIO(data)))
-
-    def _read(self, key: str, load: Callable[[bytes], Any]) -> Any | None:
+        """A value stored with ``put_items``, or None on a miss (including a damaged or foreign entry)."""
         if not self.enabled:
             return None
         if (self.namespace, key) in _memory:
@@ -194,26 +187,15 @@ class ParseCache:
             return _memory[(self.namespace, key)]
         data = self.db.get_bytes(self._stored_as(key))
         try:
-            value = None if data is None else load(data)
+            items = None if data is None else unpickle_items(io.BytesIO(data))
         except Exception:  # noqa: BLE001 - a damaged entry must never break a scan
-            value = None
-        if value is None:
+            items = None
+        if items is None:
             self.misses += 1
             return None
         self.hits += 1
-        _remember(self.namespace, key, value)
-        return value
-
-    def put(self, key: str, value: Any) -> None:
-        """Keep ``value`` for ``save``; an unpicklable value is simply not cached."""
-        if not self.enabled:
-            return
-        _remember(self.namespace, key, value)
-        try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
-            return
-        self.put_bytes(key, data)
+        _remember(self.namespace, key, items)
+        return items
 
     def put_items(self, key: str, items: Sequence[Any]) -> None:
         """Keep a sequence, pickled as ``pickle_items`` does, for ``save``."""
@@ -326,21 +308,8 @@ def remove_old_layouts(root: Path | None = None) -> None:
             shutil.rmtree(base / old, ignore_errors=True)
 
 
-def cached(cache: ParseCache | None, key: str, compute: Callable[[], Any]) -> Any:
-    """``cache.get(key)`` or ``compute()`` stored under ``key``."""
-    if cache is None or not cache.enabled:
-        return compute()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.put(key, value)
-    return value
-
-
 __all__ = [
     "ParseCache",
-    "cached",
-    "safe_loads",
     "pickle_items",
     "unpickle_items",
     "set_enabled",

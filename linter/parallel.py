@@ -62,16 +62,22 @@ def _context() -> Any:
 
 
 @contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building or unpickling many small acyclic objects (syntax trees, templates) that live to
-    the end of the run triggers full GC passes over everything loaded so far: pause the GC while
-    they are made and move them to the permanent generation (``gc.freeze``) afterwards."""
+def gc_paused(*, freeze: bool = True) -> Iterator[None]:
+    """The cyclic GC off while many small objects are built or unpickled.
+
+    Building or unpickling many small acyclic objects (syntax trees, templates) that live to the
+    end of the run triggers full GC passes over everything loaded so far. With ``freeze`` they
+    are moved to the permanent generation (``gc.freeze``) afterwards, so later collections skip
+    them; but so is everything else alive then, including garbage cycles not yet collected: use
+    ``freeze=False`` where earlier work may have left such garbage (``linter.stackcache``).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

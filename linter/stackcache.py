@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import os
 import stat
@@ -47,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from linter import cache
+from linter import cache, parallel
 from linter.cache import register_dataclass_pickling
 from linter.cachedb import CacheDB
 from linter.frontend import LoadContext
@@ -219,20 +218,6 @@ class FileView:
         return found
 
 
-@contextlib.contextmanager
-def _gc_off() -> Iterator[None]:
-    """The cyclic GC off for a moment, without ``gc.freeze``: freezing here would also make
-    immortal the garbage that earlier, uncached evaluations left for the collector (on a cold
-    scan of the ARM corpus that kept 270 MB of parsed templates alive)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def options_key(ctx: LoadContext) -> str | None:
     """The options that change what a front end makes of the same files; None if they cannot be named.
 
@@ -313,7 +298,9 @@ class StackCache:
         if self.db is None:
             return compute()
         key = self._key(identity)
-        with _gc_off():  # unpickling thousands of small objects: no collection passes meanwhile
+        # unpickling thousands of small objects; not frozen: earlier uncached evaluations may have
+        # left garbage cycles that freezing would keep alive (270 MB on the ARM corpus)
+        with parallel.gc_paused(freeze=False):
             entry = self.db.get(key)
         if (
             isinstance(entry, tuple)

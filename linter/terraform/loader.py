@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import io
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from linter import __version__, progress
+from linter import __version__, parallel, progress
 from linter.cache import (
     ParseCache,
     dist_versions,
@@ -163,33 +161,10 @@ def configuration_files(directory: Path) -> list[Path]:
     )
 
 
-def _worker_start() -> None:
-    """A pool worker is forked while the parent's GC is paused: turn it back on (hcl2 trees are cyclic)."""
-    gc.enable()
-
-
 def _parse_job(job: tuple[Path, str, str, str]) -> bytes:
     """Pool worker: parse and return the cache entry's bytes (pickled once; the parent stores them)."""
     path, text, _key, parser = job
     return pickle_items(_entry(_parse_text(path, text, parser)))
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building or unpickling many small objects triggers full GC passes over everything loaded so far.
-
-    The syntax trees are acyclic and live until the end of the run, so they are moved to the
-    permanent generation (``gc.freeze``) rather than scanned by every later full collection;
-    reference counting still frees them.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 class TerraformLoader:
@@ -225,13 +200,11 @@ class TerraformLoader:
         Results are recorded in path order whichever way they were computed, so the outcome is the
         same as parsing them one by one.
         """
-        from linter import parallel
-
         todo = sorted(set(self.ctx.real_paths.files(paths)) - set(self._files))
         results: dict[Path, ParseResult] = {}
         misses: list[tuple[Path, str, str, str]] = []
         cache = parse_cache(self.parser)
-        with _gc_paused():  # cache hits and worker results: many acyclic objects, no garbage cycles
+        with parallel.gc_paused():  # cache hits and worker results: many acyclic objects, no garbage cycles
             for path in todo:
                 known, text, key = _lookup(path, self.max_bytes, self.parser, self.ctx.overlay)
                 if known is not None:
@@ -241,7 +214,7 @@ class TerraformLoader:
                     misses.append((path, text, key, self.parser))
             if parallel.jobs_for(len(misses)) > 1 and self._worth_a_pool(misses):
                 _warm_parser(self.parser)  # forked workers inherit the loaded grammar
-                jobs = parallel.map_ordered(_parse_job, misses, initializer=_worker_start)
+                jobs = parallel.map_ordered(_parse_job, misses, initializer=parallel.gc_enabled_worker)
                 for (path, text, key, _), data in zip(misses, jobs, strict=True):
                     results[path] = _from_entry(unpickle_items(io.BytesIO(data)), text)  # our own worker's
                     if key:
